@@ -1,0 +1,113 @@
+"""Publish this project's base images to the local registry, assembled by Dagger from host files.
+
+The machines this project's CI runs on reach no container registry, so the images the tests
+need are made here: a Go builder from the host's Go toolchain, Trivy built from its Go module,
+and a busybox toolbox for probing services. Each is skipped when the registry already has it.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import anyio
+import dagger
+from dagger import dag
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from pipeline import pins  # noqa: E402  (the project root is not installed for scripts)
+
+CACHE = Path(os.environ.get("PIPELINE_CACHE", "/var/cache/go-pipeline"))
+PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def busybox_base() -> dagger.Container:
+    """Return a container with a static busybox, its applets, CA certificates and /etc/passwd."""
+    return (
+        dag.container()
+        .with_file("/bin/busybox", dag.host().file("/bin/busybox"))
+        .with_exec(["/bin/busybox", "mkdir", "-p", "/usr/bin", "/usr/sbin", "/sbin", "/tmp", "/etc/ssl/certs"])
+        .with_exec(["/bin/busybox", "--install", "-s", "/bin"])
+        .with_exec(["chmod", "1777", "/tmp"])
+        .with_file("/etc/ssl/certs/ca-certificates.crt", dag.host().file("/etc/ssl/certs/ca-certificates.crt"))
+        .with_new_file("/etc/passwd", PASSWD)
+        .with_env_variable("PATH", PATH)
+    )
+
+
+def go_builder() -> dagger.Container:
+    """Return the Go builder: the host toolchain (it must be the pinned version) on busybox."""
+    host_go = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True, check=True)
+    if host_go.stdout.strip() != f"go{pins.GO_VERSION}":
+        msg = f"host Go is {host_go.stdout.strip()}, pins.GO_VERSION is {pins.GO_VERSION}"
+        raise SystemExit(msg)
+    goroot = host_go_root()
+    return (
+        busybox_base()
+        .with_directory("/usr/local/go", dag.host().directory(goroot, exclude=["test/", "doc/", "api/"]))
+        .with_env_variable("GOPATH", "/go")
+        .with_env_variable("GOTOOLCHAIN", "local")
+        .with_exec(["mkdir", "-p", "/go/bin", "/go/src"])
+        .with_workdir("/go")
+        .with_exec(["go", "version"])
+    )
+
+
+def host_go_root() -> str:
+    """Return the host's GOROOT."""
+    out = subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def trivy() -> dagger.Container:
+    """Return Trivy (built by scripts/build-trivy.sh) on busybox, as the official image lays it out."""
+    binary = CACHE / "bin" / f"trivy-{pins.TRIVY_VERSION}" / "trivy"
+    return (
+        busybox_base()
+        .with_file("/usr/local/bin/trivy", dag.host().file(str(binary)))
+        .with_entrypoint(["trivy"])
+        .with_exec(["trivy", "--version"], use_entrypoint=False)
+    )
+
+
+def toolbox() -> dagger.Container:
+    """Return a busybox image used by tests to probe services (wget, nc)."""
+    return busybox_base()
+
+
+IMAGES: dict[str, Callable[[], dagger.Container]] = {
+    f"go-builder:{pins.GO_VERSION}": go_builder,
+    f"trivy:{pins.TRIVY_VERSION}": trivy,
+    "toolbox:busybox": toolbox,
+}
+
+
+def present(ref: str) -> bool:
+    """Tell whether the local registry already has ref."""
+    res = subprocess.run(
+        ["skopeo", "inspect", "--tls-verify=false", "--raw", f"docker://{ref}"],
+        capture_output=True,
+        check=False,
+    )
+    return res.returncode == 0
+
+
+async def main() -> None:
+    """Publish every missing image."""
+    wanted = {f"{pins.LOCAL_REGISTRY}/{name}": make for name, make in IMAGES.items()}
+    missing = {ref: make for ref, make in wanted.items() if not present(ref)}
+    if not missing:
+        print(f"base images present: {', '.join(wanted)}", file=sys.stderr)
+        return
+    async with dagger.connection(dagger.Config(log_output=sys.stderr)):
+        for ref, make in missing.items():
+            t0 = time.monotonic()
+            digest = await make().publish(ref)
+            print(f"published {digest} in {time.monotonic() - t0:.1f}s", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    anyio.run(main)

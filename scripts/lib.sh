@@ -1,0 +1,37 @@
+# Shared helpers for the harness scripts (sourced, not run).
+# Everything the harness builds or downloads lives under one folder, $PIPELINE_CACHE.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PIPELINE_CACHE=${PIPELINE_CACHE:-/var/cache/go-pipeline}
+export PIPELINE_CACHE
+pin() { "$ROOT/scripts/pin" "$1"; }
+
+DAGGER_VERSION=$(pin DAGGER_VERSION)
+BIN="$PIPELINE_CACHE/bin/$DAGGER_VERSION"
+STATE="$PIPELINE_CACHE/state"
+ENGINE_SOCK="$STATE/engine.sock"
+REGISTRY=$(pin LOCAL_REGISTRY)
+mkdir -p "$BIN" "$STATE" "$PIPELINE_CACHE/src"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# step NAME CMD...: run CMD, print how long it took.
+step() {
+  local name=$1; shift
+  local t0; t0=$(date +%s.%N)
+  log "$name ..."
+  "$@"
+  log "$name done in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.1f}')")s"
+}
+
+# apt_install PKG...: install Debian packages that are missing (idempotent).
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ ! -f "$PIPELINE_CACHE/.apt-updated" ] || [ -n "$(find "$PIPELINE_CACHE/.apt-updated" -mmin +1440)" ]; then
+    apt-get update -qq && touch "$PIPELINE_CACHE/.apt-updated"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
