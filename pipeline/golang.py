@@ -1,0 +1,84 @@
+"""The Go builder container: image, caches, module download (lazy; nothing here awaits but go.mod reads)."""
+
+from dataclasses import dataclass
+from typing import Final
+
+import dagger
+from dagger import dag
+
+from . import pins
+from .gomod import GoMod, check_go_version, parse_go_mod
+
+SRC: Final = "/src"
+GOMODCACHE: Final = "/go/pkg/mod"
+GOCACHE: Final = "/root/.cache/go-build"
+#: Cache volumes are prefixed with the module name so they never collide with a user's.
+MOD_VOLUME: Final = "pipeline-gomodcache"
+BUILD_VOLUME: Final = "pipeline-gobuildcache"
+TOOLS_VOLUME: Final = "pipeline-gotools"
+
+
+def with_go_caches(ctr: dagger.Container) -> dagger.Container:
+    """Mount the shared module and build caches (safe for concurrent use: Go locks them itself)."""
+    return (
+        ctr.with_mounted_cache(GOMODCACHE, dag.cache_volume(MOD_VOLUME), sharing=dagger.CacheSharingMode.SHARED)
+        .with_mounted_cache(GOCACHE, dag.cache_volume(BUILD_VOLUME), sharing=dagger.CacheSharingMode.SHARED)
+        .with_env_variable("GOMODCACHE", GOMODCACHE)
+        .with_env_variable("GOCACHE", GOCACHE)
+    )
+
+
+@dataclass(frozen=True)
+class GoEnv:
+    """Settings of the builder, resolved from the Pipeline's configuration."""
+
+    image: str
+    goproxy: str = ""
+    goprivate: str = ""
+    netrc: dagger.Secret | None = None
+
+    def container(self) -> dagger.Container:
+        """Return the builder with caches, proxy settings and the optional netrc secret."""
+        ctr = dag.container().from_(self.image).with_(with_go_caches).with_env_variable("CGO_ENABLED", "0")
+        if self.goproxy:
+            ctr = ctr.with_env_variable("GOPROXY", self.goproxy)
+        if self.goprivate:
+            ctr = ctr.with_env_variable("GOPRIVATE", self.goprivate).with_env_variable("GONOSUMDB", self.goprivate)
+        if self.netrc is not None:
+            # A mounted secret: never in a layer, a log or a cache key.
+            ctr = ctr.with_mounted_secret("/root/.netrc", self.netrc)
+        return ctr
+
+    def deps(self, source: dagger.Directory) -> dagger.Container:
+        """Download modules keyed on go.mod/go.sum only, then add the full source.
+
+        The download layer survives every change that leaves go.mod and go.sum alone.
+        """
+        return (
+            self.container()
+            .with_workdir(SRC)
+            .with_directory(SRC, source, include=["go.mod", "go.sum"])
+            .with_exec(["go", "mod", "download"])
+            .with_directory(SRC, source)
+        )
+
+    def tool(self, ctr: dagger.Container, module_at_version: str) -> dagger.Container:
+        """Install a pinned Go tool (module@version) into /go/bin of ctr."""
+        return ctr.with_exec(["go", "install", module_at_version])
+
+
+def builder_image(go_image: str, go_version: str) -> str:
+    """Return the builder image: go_image when set, else the official golang image for go_version."""
+    return go_image or pins.GO_IMAGE.format(version=go_version)
+
+
+async def read_go_mod(source: dagger.Directory) -> GoMod:
+    """Read and parse go.mod from source."""
+    return parse_go_mod(await source.file("go.mod").contents())
+
+
+async def effective_go_version(source: dagger.Directory, override: str) -> str:
+    """Return override when given, else the version go.mod asks for."""
+    if override:
+        return check_go_version(override)
+    return (await read_go_mod(source)).go_version

@@ -1,0 +1,157 @@
+"""The Pipeline module's public surface: configuration and thin functions that delegate."""
+
+from collections.abc import Callable
+from typing import Annotated, Any, Final, TypeVar, cast
+
+import dagger
+from dagger import DefaultPath, Doc, Ignore, dag
+
+from . import build, checks
+from .golang import GoEnv, builder_image, effective_go_version, read_go_mod
+from .platforms import Platform, parse_platform, parse_platforms
+from .testreport import TestReport
+
+#: Only what a Go build reads: a README edit must not invalidate anything.
+SOURCE_INCLUDE: Final = ["**/*.go", "**/go.mod", "**/go.sum", "**/go.work", "**/testdata/**", ".trivyignore"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def check(fn: F) -> F:
+    """Mark a function as a check for `dagger check` (dagger.check, typed)."""
+    return cast("F", dagger.check(fn))
+
+
+Source = Annotated[
+    dagger.Directory,
+    Doc("Go module root (holds go.mod)."),
+    DefaultPath("/app"),
+    Ignore(["*", *(f"!{p}" for p in SOURCE_INCLUDE)]),
+]
+Version = Annotated[str, Doc("Version stamped into the binary as main.version.")]
+PlatformArg = Annotated[str, Doc("Target platform, e.g. linux/arm64; default: the engine's platform.")]
+
+
+@dagger.object_type
+class Pipeline:
+    """Build, test, scan and ship a Go service in containers."""
+
+    source: Source
+    go_version: Annotated[str, Doc("Go version; default: go.mod's toolchain line, else its go line.")] = ""
+    go_image: Annotated[str, Doc("Builder image address; default: golang:<go-version>-bookworm.")] = ""
+    platforms: Annotated[list[str], Doc("Platforms to build, os/arch[/variant].")] = dagger.field(
+        default=lambda: ["linux/amd64", "linux/arm64"],
+    )
+    packages: Annotated[list[str], Doc("Main packages to build, e.g. ./cmd/api; the first is the image's.")] = (
+        dagger.field(default=lambda: ["."])
+    )
+    goproxy: Annotated[str, Doc("GOPROXY for module downloads; default: the builder's.")] = ""
+    goprivate: Annotated[str, Doc("GOPRIVATE (and GONOSUMDB) module patterns.")] = ""
+    netrc: Annotated[dagger.Secret | None, Doc(".netrc with credentials for private modules.")] = None
+
+    async def _env(self) -> GoEnv:
+        version = await effective_go_version(self.source, self.go_version)
+        return GoEnv(
+            image=builder_image(self.go_image, version),
+            goproxy=self.goproxy,
+            goprivate=self.goprivate,
+            netrc=self.netrc,
+        )
+
+    async def _mains(self) -> dict[str, str]:
+        gomod = await read_go_mod(self.source)
+        mains = {p: build.binary_name(gomod, p) for p in self.packages}
+        if len(set(mains.values())) != len(mains):
+            msg = f"packages: two main packages would build the same binary name: {self.packages}"
+            raise ValueError(msg)
+        return mains
+
+    async def _platform(self, platform: str) -> Platform:
+        return parse_platform(platform or str(await dag.default_platform()))
+
+    @dagger.function(name="go_version")
+    async def go_version_info(self) -> str:
+        """Print the effective Go version and the builder's `go version`."""
+        env = await self._env()
+        version = await effective_go_version(self.source, self.go_version)
+        reported = await env.container().with_exec(["go", "version"]).stdout()
+        return f"go-version {version} (image {env.image})\n{reported.strip()}"
+
+    @dagger.function
+    async def deps(self) -> dagger.Container:
+        """Return the builder with modules downloaded (keyed on go.mod/go.sum) and the source at /src."""
+        return (await self._env()).deps(self.source)
+
+    @dagger.function
+    @check
+    async def fmt(self) -> None:
+        """Fail when gofmt would change a file; the error names the files and shows the diff."""
+        await checks.fmt(await self._env(), self.source)
+
+    @dagger.function
+    @check
+    async def vet(self) -> None:
+        """Fail when go vet reports a finding; the error lists them."""
+        await checks.vet(await self._env(), self.source)
+
+    @dagger.function
+    @check
+    async def tidy(self) -> None:
+        """Fail when go.mod/go.sum differ from what go mod tidy writes."""
+        await checks.tidy(await self._env(), self.source)
+
+    @dagger.function
+    async def test(
+        self,
+        race: Annotated[bool, Doc("Run with the race detector (needs a cgo-capable builder).")] = False,
+        run: Annotated[str, Doc("Only tests matching this regexp (go test -run).")] = "",
+        packages: Annotated[str, Doc("Package pattern to test.")] = "./...",
+        coverage_min: Annotated[float, Doc("Fail the report when total coverage is below this percent.")] = 0.0,
+    ) -> TestReport:
+        """Run go test and return JUnit, coverage and a summary, even when tests fail."""
+        return await checks.run_tests(
+            await self._env(),
+            self.source,
+            race=race,
+            run=run,
+            packages=packages,
+            coverage_min=coverage_min,
+        )
+
+    @dagger.function
+    @check
+    async def test_check(
+        self,
+        coverage_min: Annotated[float, Doc("Minimum total coverage in percent.")] = 0.0,
+    ) -> None:
+        """Fail when a test fails; the error names each failing test and its message."""
+        (await self.test(coverage_min=coverage_min)).check()
+
+    @dagger.function
+    async def build(self, version: Version = "dev") -> dagger.Directory:
+        """Build static binaries for every platform as <os>_<arch>/<name>."""
+        platforms = parse_platforms(self.platforms)
+        return build.build_dir(await self._env(), self.source, platforms, await self._mains(), version)
+
+    @dagger.function
+    async def binary(self, platform: PlatformArg = "", version: Version = "dev") -> dagger.File:
+        """Build the first main package for one platform."""
+        package, name = next(iter((await self._mains()).items()))
+        return build.binary(await self._env(), self.source, await self._platform(platform), package, name, version)
+
+    @dagger.function
+    async def image(
+        self,
+        platform: PlatformArg = "",
+        version: Version = "dev",
+        revision: Annotated[str, Doc("Git commit recorded in the OCI revision label.")] = "",
+    ) -> dagger.Container:
+        """Build the minimal runtime image for one platform: static binary, USER 65532, no shell."""
+        package, name = next(iter((await self._mains()).items()))
+        env = await self._env()
+        return build.image(env, self.source, await self._platform(platform), package, name, version, revision)
+
+    @dagger.function
+    async def serve(self, version: Version = "dev") -> dagger.Service:
+        """Run the service on port 8080 (dagger call serve up --ports 8080:8080)."""
+        return (await self.image(version=version)).as_service(use_entrypoint=True)

@@ -1,0 +1,62 @@
+"""Tier 3: the real functions against a real engine in client mode."""
+
+import os
+import sys
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import dagger
+import pytest
+from dagger import dag
+
+from pipeline import Pipeline
+from pipeline.main import SOURCE_INCLUDE
+from tests.conftest import FIXTURES, ROOT, require_engine_env
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test in this folder as an engine test."""
+    for item in items:
+        if "tests/engine/" in str(item.path):
+            item.add_marker(pytest.mark.engine)
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def engine() -> AsyncIterator[None]:
+    """One engine session for the whole tier (fails in CI when no engine is configured)."""
+    require_engine_env()
+    async with dagger.connection(dagger.Config(log_output=sys.stderr if os.environ.get("PIPELINE_LOG") else None)):
+        yield
+
+
+def source(path: Path) -> dagger.Directory:
+    """Upload a Go module folder the way the module's DefaultPath/Ignore would."""
+    return dag.host().directory(str(path), include=SOURCE_INCLUDE)
+
+
+@pytest.fixture(scope="session")
+def go_image() -> str:
+    """The local Go builder image published by scripts/base-images.sh."""
+    return os.environ["PIPELINE_GO_IMAGE"]
+
+
+@pytest.fixture(scope="session")
+def toolbox() -> str:
+    """A busybox image for probing services."""
+    return os.environ["PIPELINE_GO_IMAGE"].rsplit("/", 1)[0] + "/toolbox:busybox"
+
+
+@pytest.fixture(scope="session")
+def app(go_image: str) -> Pipeline:
+    """The pipeline on app/."""
+    return Pipeline(source=source(ROOT / "app"), go_image=go_image)
+
+
+@pytest.fixture(scope="session")
+def fixture(go_image: str) -> Callable[..., Pipeline]:
+    """Make the pipeline on tests/fixtures/<name>."""
+
+    def make(name: str, **kwargs: object) -> Pipeline:
+        return Pipeline(source=source(FIXTURES / name), go_image=go_image, **kwargs)  # type: ignore[arg-type]
+
+    return make

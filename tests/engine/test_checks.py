@@ -1,0 +1,77 @@
+"""fmt, vet, tidy, test and go-version on app/ and on the broken fixtures."""
+
+from collections.abc import Callable
+
+import pytest
+from junitparser import JUnitXml
+
+from pipeline import Pipeline
+from pipeline.errors import PipelineError
+
+
+async def test_go_version_reports_go_mod(app: Pipeline) -> None:
+    out = await app.go_version_info()
+    assert out.startswith("go-version 1.26.8 ")
+    assert "go version go1.26.8 linux/amd64" in out
+
+
+async def test_go_version_override_wins(app: Pipeline, go_image: str) -> None:
+    p = Pipeline(source=app.source, go_image=go_image, go_version="1.26")
+    assert (await p.go_version_info()).startswith("go-version 1.26 ")
+
+
+async def test_checks_pass_on_app(app: Pipeline) -> None:
+    await app.fmt()
+    await app.vet()
+    await app.tidy()
+
+
+async def test_fmt_names_the_unformatted_file(fixture: Callable[..., Pipeline]) -> None:
+    with pytest.raises(PipelineError) as exc:
+        await fixture("gofmt-diff").fmt()
+    assert exc.value.step == "fmt"
+    assert "main.go" in exc.value.cause
+    assert "util.go" not in str(exc.value)
+    assert exc.value.details.startswith("diff")
+
+
+async def test_vet_reports_the_finding(fixture: Callable[..., Pipeline]) -> None:
+    with pytest.raises(PipelineError) as exc:
+        await fixture("vet-finding").vet()
+    assert exc.value.step == "vet"
+    assert "main.go:" in exc.value.details
+    assert "Sprintf" in exc.value.details
+
+
+async def test_test_passes_on_app(app: Pipeline, tmp_path: object) -> None:
+    report = await app.test()
+    assert report.ok, report.details
+    assert report.failed == []
+    assert report.coverage_percent > 0
+    junit = await report.junit.contents()
+    assert "<testsuites" in junit
+    report.check()
+
+
+async def test_failing_test_is_named_and_in_junit(fixture: Callable[..., Pipeline], tmp_path: object) -> None:
+    p = fixture("failing-test")
+    report = await p.test()
+    assert not report.ok
+    assert report.failed == ["example.com/failingtest/calc.TestAddBroken"]
+    assert "1 failed" in report.summary
+    assert "want 5" in report.details
+    xml_path = f"{tmp_path}/junit.xml"
+    await report.junit.export(xml_path)
+    cases = {(case.name, bool(case.result)) for suite in JUnitXml.fromfile(xml_path) for case in suite}
+    assert ("TestAddBroken", True) in cases
+    assert ("TestAddOK", False) in cases
+    with pytest.raises(PipelineError) as exc:
+        await p.test_check()
+    assert exc.value.step == "test"
+    assert "TestAddBroken" in str(exc.value)
+
+
+async def test_coverage_minimum_fails_the_report(app: Pipeline) -> None:
+    report = await app.test(coverage_min=100.0)
+    assert not report.ok
+    assert "below the minimum 100.0%" in report.summary
