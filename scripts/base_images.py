@@ -17,10 +17,10 @@ import dagger
 from dagger import dag
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pipeline import pins  # noqa: E402  (the project root is not installed for scripts)
+from pipeline import pins
 
 CACHE = Path(os.environ.get("PIPELINE_CACHE", "/var/cache/go-pipeline"))
-PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"
+PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"  # noqa: S105 (/etc/passwd, no password)
 PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -29,9 +29,9 @@ def busybox_base() -> dagger.Container:
     return (
         dag.container()
         .with_file("/bin/busybox", dag.host().file("/bin/busybox"))
-        .with_exec(["/bin/busybox", "mkdir", "-p", "/usr/bin", "/usr/sbin", "/sbin", "/tmp", "/etc/ssl/certs"])
+        .with_exec(["/bin/busybox", "mkdir", "-p", "/usr/bin", "/usr/sbin", "/sbin", "/tmp", "/etc/ssl/certs"])  # noqa: S108 (the image's /tmp)
         .with_exec(["/bin/busybox", "--install", "-s", "/bin"])
-        .with_exec(["chmod", "1777", "/tmp"])
+        .with_exec(["chmod", "1777", "/tmp"])  # noqa: S108 (the image's /tmp)
         .with_file("/etc/ssl/certs/ca-certificates.crt", dag.host().file("/etc/ssl/certs/ca-certificates.crt"))
         .with_new_file("/etc/passwd", PASSWD)
         .with_env_variable("PATH", PATH)

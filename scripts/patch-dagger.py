@@ -121,6 +121,7 @@ const (
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace old by new in path, failing unless old occurs exactly once."""
     text = path.read_text()
     if text.count(old) != 1:
         sys.exit(f"patch-dagger: expected one {old!r} in {path}, found {text.count(old)}")
@@ -128,6 +129,7 @@ def replace_once(path: Path, old: str, new: str) -> None:
 
 
 def main(src: Path) -> None:
+    """Apply every edit to the module copy at src."""
     idtui = src / "dagql/idtui"
     for f in idtui.glob("*.go"):
         if f.name not in IDTUI_KEEP:

@@ -1,12 +1,20 @@
 """fmt, vet, tidy, test and go-version on app/ and on the broken fixtures."""
 
 from collections.abc import Callable
+from typing import cast
 
 import pytest
-from junitparser import JUnitXml
+from junitparser import JUnitXml, TestCase, TestSuite
 
 from pipeline import Pipeline
 from pipeline.errors import PipelineError
+
+
+def junit_cases(path: str) -> set[tuple[str, bool]]:
+    """Read a JUnit file as (test name, failed) pairs."""
+    xml = JUnitXml.fromfile(path)  # type: ignore[reportUnknownMemberType]  # junitparser is untyped here
+    cases: list[TestCase] = [case for suite in xml for case in cast("TestSuite", suite)]  # type: ignore[reportUnnecessaryCast]
+    return {(str(case.name), bool(case.result)) for case in cases}  # type: ignore[reportUnknownMemberType]
 
 
 async def test_go_version_reports_go_mod(app: Pipeline) -> None:
@@ -43,7 +51,7 @@ async def test_vet_reports_the_finding(fixture: Callable[..., Pipeline]) -> None
     assert "Sprintf" in exc.value.details
 
 
-async def test_test_passes_on_app(app: Pipeline, tmp_path: object) -> None:
+async def test_test_passes_on_app(app: Pipeline) -> None:
     report = await app.test()
     assert report.ok, report.details
     assert report.failed == []
@@ -62,7 +70,7 @@ async def test_failing_test_is_named_and_in_junit(fixture: Callable[..., Pipelin
     assert "want 5" in report.details
     xml_path = f"{tmp_path}/junit.xml"
     await report.junit.export(xml_path)
-    cases = {(case.name, bool(case.result)) for suite in JUnitXml.fromfile(xml_path) for case in suite}
+    cases = junit_cases(xml_path)
     assert ("TestAddBroken", True) in cases
     assert ("TestAddOK", False) in cases
     with pytest.raises(PipelineError) as exc:

@@ -1,0 +1,43 @@
+# README's two commands are `make ci` (the pipeline on app/) and `make test` (every test tier).
+# Both set up everything they need from nothing: Go-built Dagger engine, registries, base images, venv.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+VENV := .venv/bin
+ENGINE_ENV = eval "$$(scripts/engine-env)"; export PYTHONPATH=$(CURDIR)
+PYTEST_ARGS ?=
+
+.PHONY: setup venv engine-up engine-down check test unit ci bench clean
+
+venv:
+	@bash scripts/venv.sh
+
+engine-up: venv
+	@bash scripts/engine-up.sh
+
+engine-down:
+	@bash scripts/engine-down.sh
+
+setup: venv engine-up
+
+# Fixed order: format -> types -> lint (then tests, in `test`).
+check: venv
+	$(VENV)/ruff format --check pipeline tests scripts
+	$(VENV)/pyright
+	$(VENV)/ruff check pipeline tests scripts
+	@test -z "$$(gofmt -l app scripts/session)" || { gofmt -l app scripts/session; echo "gofmt: files above need formatting"; exit 1; }
+	cd app && go vet ./...
+
+unit: venv
+	$(VENV)/pytest tests/unit tests/contract -q
+
+test: setup check
+	$(ENGINE_ENV); $(VENV)/pytest $(PYTEST_ARGS)
+
+ci: setup
+	$(ENGINE_ENV); $(VENV)/pipeline ci --source app
+
+bench: setup
+	$(ENGINE_ENV); $(VENV)/python bench/bench.py
+
+clean: engine-down
+	rm -rf .venv

@@ -1,0 +1,57 @@
+"""Tier 2: every object, function and argument a user sees is documented."""
+
+import inspect
+import re
+
+import pytest
+
+import pipeline
+from pipeline import Pipeline
+from pipeline.registry import Fn, functions, objects
+
+OBJECTS = objects(Pipeline)
+FUNCTIONS = [
+    pytest.param(fn, id=f"{obj}.{fn.name or 'constructor'}")
+    for obj, cls in OBJECTS.items()
+    for fn in functions(cls).values()
+]
+
+
+def one_line(doc: str | None) -> bool:
+    text = (doc or "").strip()
+    return bool(text) and "\n" not in text and text.endswith(".") and text[0].isupper()
+
+
+def test_module_has_a_description() -> None:
+    assert one_line(pipeline.__doc__)
+
+
+def test_objects_are_registered() -> None:
+    assert {"Pipeline", "TestReport"} <= set(OBJECTS)
+
+
+@pytest.mark.parametrize("obj", list(OBJECTS))
+def test_every_object_has_a_docstring(obj: str) -> None:
+    assert one_line(inspect.getdoc(OBJECTS[obj]))
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS)
+def test_every_function_has_a_one_line_docstring(fn: Fn) -> None:
+    if fn.name:
+        assert one_line(fn.doc), f"{fn.name}: {fn.doc!r}"
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS)
+def test_every_argument_has_a_doc(fn: Fn) -> None:
+    undocumented = [a.name for a in fn.args if not a.doc]
+    assert not undocumented, f"{fn.name or 'constructor'}: {undocumented}"
+
+
+@pytest.mark.parametrize("fn", FUNCTIONS)
+def test_function_names_are_short_and_snake_case(fn: Fn) -> None:
+    assert fn.name == "" or re.fullmatch(r"[a-z][a-z_]{1,20}", fn.name)
+
+
+def test_checks_are_marked() -> None:
+    checks = {fn.name for fn in functions(Pipeline).values() if fn.check}
+    assert {"fmt", "vet", "tidy", "test_check"} <= checks

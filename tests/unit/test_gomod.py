@@ -1,0 +1,53 @@
+import pytest
+
+from pipeline.errors import PipelineError
+from pipeline.gomod import GoMod, check_go_version, parse_go_mod
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "module example.com/hello\n\ngo 1.26.0\n\ntoolchain go1.26.8\n",
+            GoMod("example.com/hello", "1.26.0", "1.26.8"),
+        ),
+        ("module example.com/hello\ngo 1.26\n", GoMod("example.com/hello", "1.26")),
+        ('module "example.com/q"  // quoted\ngo 1.22.3 // comment\n', GoMod("example.com/q", "1.22.3")),
+        ("module m\ngo 1.27rc1\n", GoMod("m", "1.27rc1")),
+    ],
+)
+def test_parse_go_mod(text: str, expected: GoMod) -> None:
+    assert parse_go_mod(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("gomod", "version"),
+    [(GoMod("m", "1.26.0", "1.26.8"), "1.26.8"), (GoMod("m", "1.26"), "1.26")],
+)
+def test_toolchain_line_wins(gomod: GoMod, version: str) -> None:
+    assert gomod.go_version == version
+
+
+@pytest.mark.parametrize(
+    ("module", "name"),
+    [("example.com/hello", "hello"), ("example.com/hello/v2", "hello"), ("hello", "hello"), ("a/b/c", "c")],
+)
+def test_name(module: str, name: str) -> None:
+    assert GoMod(module, "1.26").name == name
+
+
+@pytest.mark.parametrize(("text", "missing"), [("go 1.26\n", "module line"), ("module m\n", "go line")])
+def test_missing_lines_are_named(text: str, missing: str) -> None:
+    with pytest.raises(PipelineError, match=missing):
+        parse_go_mod(text)
+
+
+@pytest.mark.parametrize(("given", "ok"), [("1.26", "1.26"), ("go1.26.8", "1.26.8"), ("1.27rc2", "1.27rc2")])
+def test_check_go_version_accepts(given: str, ok: str) -> None:
+    assert check_go_version(given) == ok
+
+
+@pytest.mark.parametrize("bad", ["latest", "1", "1.26.x", "", "1.26; rm -rf /"])
+def test_check_go_version_rejects(bad: str) -> None:
+    with pytest.raises(ValueError, match="go-version"):
+        check_go_version(bad)
