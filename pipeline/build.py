@@ -11,6 +11,7 @@ from .gomod import GoMod
 from .platforms import Platform
 
 OUT: Final = "/out"
+EPOCH: Final = 0
 USER: Final = "65532"
 PORT: Final = 8080
 BIN_DIR: Final = "/usr/local/bin"
@@ -68,9 +69,15 @@ def image(
 ) -> dagger.Container:
     """Return the runtime image: the binary as entrypoint, USER 65532, EXPOSE 8080, OCI labels, no shell."""
     path = f"{BIN_DIR}/{name}"
+    # The binary's layer, folders included, gets fixed timestamps so equal bytes give equal digests.
+    layer = (
+        dag.directory()
+        .with_file(path.lstrip("/"), binary(env, source, platform, package, name, version), permissions=0o755)
+        .with_timestamps(EPOCH)
+    )
     ctr = (
         runtime_base(env, platform)
-        .with_file(path, binary(env, source, platform, package, name, version), permissions=0o755)
+        .with_directory("/", layer)
         .with_user(f"{USER}:{USER}")
         .with_workdir("/")
         .with_exposed_port(PORT)

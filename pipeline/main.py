@@ -3,12 +3,19 @@
 from collections.abc import Callable
 from typing import Annotated, Any, Final, TypeVar, cast
 
+import anyio
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
-from . import build, checks
+from . import build, checks, pins
+from . import scan as scanning
 from .golang import GoEnv, builder_image, effective_go_version, read_go_mod
 from .platforms import Platform, parse_platform, parse_platforms
+from .publish import publish_index
+from .registryauth import check_push_access
+from .scan import Severity, Trivy
+from .scanreport import ScanReport
+from .tags import check_address, fan_out
 from .testreport import TestReport
 
 #: Only what a Go build reads: a README edit must not invalidate anything.
@@ -48,6 +55,12 @@ class Pipeline:
     goproxy: Annotated[str, Doc("GOPROXY for module downloads; default: the builder's.")] = ""
     goprivate: Annotated[str, Doc("GOPRIVATE (and GONOSUMDB) module patterns.")] = ""
     netrc: Annotated[dagger.Secret | None, Doc(".netrc with credentials for private modules.")] = None
+    trivy_image: Annotated[str, Doc("Trivy image address.")] = pins.TRIVY_IMAGE
+    trivy_db: Annotated[
+        dagger.Directory | None,
+        Doc("Prepared Trivy DB directory (trivy.db, metadata.json) for air-gapped scans; skips the download."),
+    ] = None
+    trivy_db_repository: Annotated[str, Doc("Mirror of Trivy's DB artifact (--db-repository).")] = ""
 
     async def _env(self) -> GoEnv:
         version = await effective_go_version(self.source, self.go_version)
@@ -65,6 +78,14 @@ class Pipeline:
             msg = f"packages: two main packages would build the same binary name: {self.packages}"
             raise ValueError(msg)
         return mains
+
+    def _trivy(self) -> Trivy:
+        return Trivy(image=self.trivy_image, db=self.trivy_db, db_repository=self.trivy_db_repository)
+
+    async def _ignorefile(self, ignorefile: dagger.File | None) -> dagger.File | None:
+        if ignorefile is None and await self.source.glob(".trivyignore"):
+            return self.source.file(".trivyignore")
+        return ignorefile
 
     async def _platform(self, platform: str) -> Platform:
         return parse_platform(platform or str(await dag.default_platform()))
@@ -155,3 +176,70 @@ class Pipeline:
     async def serve(self, version: Version = "dev") -> dagger.Service:
         """Run the service on port 8080 (dagger call serve up --ports 8080:8080)."""
         return (await self.image(version=version)).as_service(use_entrypoint=True)
+
+    @dagger.function
+    async def scan(
+        self,
+        platform: PlatformArg = "",
+        severity: Annotated[Severity, Doc("Gate threshold: findings at or above it fail.")] = Severity.HIGH,
+        ignore_unfixed: Annotated[bool, Doc("Leave out vulnerabilities that have no fixed version.")] = False,
+        ignorefile: Annotated[
+            dagger.File | None,
+            Doc("Trivy ignore file; default: .trivyignore in the source, if any."),
+        ] = None,
+    ) -> ScanReport:
+        """Scan one platform's image with Trivy; return JSON, SARIF and the gate's verdict."""
+        return await scanning.scan(
+            self._trivy(),
+            await self.image(platform=platform),
+            threshold=severity,
+            ignore_unfixed=ignore_unfixed,
+            ignorefile=await self._ignorefile(ignorefile),
+        )
+
+    @dagger.function
+    @check
+    async def scan_check(
+        self,
+        severity: Annotated[Severity, Doc("Gate threshold: findings at or above it fail.")] = Severity.HIGH,
+        ignore_unfixed: Annotated[bool, Doc("Leave out vulnerabilities that have no fixed version.")] = False,
+    ) -> None:
+        """Fail when any platform's image has a finding at or above the threshold; the error lists the CVEs."""
+        platforms = parse_platforms(self.platforms)
+        reports: dict[str, ScanReport] = {}
+
+        async def one(p: Platform) -> None:
+            reports[str(p)] = await self.scan(platform=str(p), severity=severity, ignore_unfixed=ignore_unfixed)
+
+        async with anyio.create_task_group() as tg:
+            for p in platforms:
+                tg.start_soon(one, p)
+        for report in reports.values():
+            report.check()
+
+    @dagger.function
+    async def sbom(self, platform: PlatformArg = "") -> dagger.File:
+        """Return the CycloneDX SBOM of one platform's image."""
+        return scanning.sbom(self._trivy(), await self.image(platform=platform))
+
+    @dagger.function(cache="never")  # type: ignore[call-overload]  # the SDK's overloads omit `cache`
+    async def publish(
+        self,
+        address: Annotated[str, Doc("Image repository without tag, e.g. ghcr.io/acme/hello.")],
+        version: Annotated[str, Doc("Semver release, e.g. v1.2.3; tags 1.2.3, 1.2 and 1 (pre-releases: exact).")],
+        commit: Annotated[str, Doc("Git commit: its short sha becomes a tag and the revision label.")] = "",
+        latest: Annotated[bool, Doc("Also tag latest.")] = False,
+        username: Annotated[str, Doc("Registry user.")] = "",
+        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+    ) -> list[str]:
+        """Publish every platform as one image index under all tags; return address:tag@sha256 refs."""
+        check_address(address)
+        tags = fan_out(version, latest=latest, commit=commit)
+        platforms = parse_platforms(self.platforms)
+        if (password is None) != (not username):
+            msg = "publish: give --username and --password together"
+            raise ValueError(msg)
+        await check_push_access(address, username, await password.plaintext() if password else "")
+        variants = [await self.image(platform=str(p), version=version, revision=commit) for p in platforms]
+        auth = (username, password) if password is not None else None
+        return await publish_index(address, tags, variants, auth)

@@ -1,0 +1,129 @@
+"""Trivy scan with a severity gate, and the CycloneDX SBOM, over an image tarball (offline-capable)."""
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+from typing import Final
+
+import dagger
+from dagger import dag
+
+from . import pins
+from .errors import PipelineError
+from .reports import at_or_above, severity_counts, trivy_findings
+from .scanreport import ScanReport
+
+CACHE: Final = "/root/.cache/trivy"
+INPUT: Final = "/scan/image.tar"
+IGNOREFILE: Final = "/scan/.trivyignore"
+OUT: Final = "/out"
+DB_VOLUME: Final = "pipeline-trivy-db"
+OFFLINE_FLAGS: Final = ["--skip-version-check", "--disable-telemetry", "--quiet"]
+
+
+@dagger.enum_type
+class Severity(enum.Enum):
+    """Severity threshold of the scan gate: findings at or above it fail."""
+
+    CRITICAL = "CRITICAL"
+    HIGH = "HIGH"
+    MEDIUM = "MEDIUM"
+    LOW = "LOW"
+    UNKNOWN = "UNKNOWN"
+
+
+@dataclass(frozen=True)
+class Trivy:
+    """How to run Trivy: its image and where the vulnerability database comes from."""
+
+    image: str = pins.TRIVY_IMAGE
+    #: A prepared DB directory (holding trivy.db and metadata.json): air-gapped, no download.
+    db: dagger.Directory | None = None
+    #: Mirror of the DB OCI artifact (--db-repository); default: Trivy's own.
+    db_repository: str = ""
+
+    def container(self) -> dagger.Container:
+        """Return Trivy with its DB: given (read-only, no update) or downloaded into a cache volume."""
+        ctr = dag.container().from_(self.image).with_env_variable("TRIVY_CACHE_DIR", CACHE)
+        if self.db is not None:
+            return ctr.with_directory(f"{CACHE}/db", self.db).with_env_variable("TRIVY_SKIP_DB_UPDATE", "true")
+        ctr = ctr.with_mounted_cache(CACHE, dag.cache_volume(DB_VOLUME))
+        if self.db_repository:
+            ctr = ctr.with_env_variable("TRIVY_DB_REPOSITORY", self.db_repository)
+        # Scans are fresh once a day, as the DB is: the date is part of the exec's cache key.
+        return ctr.with_env_variable("PIPELINE_SCAN_DAY", dt.datetime.now(dt.UTC).date().isoformat())
+
+
+async def scan(
+    trivy: Trivy,
+    image: dagger.Container,
+    *,
+    threshold: Severity,
+    ignore_unfixed: bool,
+    ignorefile: dagger.File | None,
+) -> ScanReport:
+    """Scan one image; the report comes back whether the gate passes or not."""
+    args = [
+        "trivy",
+        "image",
+        "--input",
+        INPUT,
+        "--scanners",
+        "vuln",
+        "--format",
+        "json",
+        "--output",
+        f"{OUT}/trivy.json",
+    ]
+    args += ["--exit-code", "0", *OFFLINE_FLAGS]
+    ctr = trivy.container().with_mounted_file(INPUT, image.as_tarball()).with_exec(["mkdir", "-p", OUT])
+    if ignore_unfixed:
+        args.append("--ignore-unfixed")
+    if ignorefile is not None:
+        ctr = ctr.with_mounted_file(IGNOREFILE, ignorefile)
+        args += ["--ignorefile", IGNOREFILE]
+    ran = ctr.with_exec(args, expect=dagger.ReturnType.ANY)
+    await _require_success(ran, "scan", "Trivy could not scan the image")
+    converted = ran.with_exec(
+        ["trivy", "convert", "--format", "sarif", "--output", f"{OUT}/trivy.sarif", f"{OUT}/trivy.json"],
+        expect=dagger.ReturnType.ANY,
+    )
+    await _require_success(converted, "scan", "Trivy could not write SARIF")
+    report = converted.file(f"{OUT}/trivy.json")
+    findings = trivy_findings(await report.contents())
+    gated = set(at_or_above(threshold.value))
+    blocking = [f.line() for f in findings if f.severity in gated]
+    counts = ", ".join(f"{n} {s}" for s, n in severity_counts(findings).items())
+    verdict = (
+        f"{len(blocking)} at or above {threshold.value}: gate failed"
+        if blocking
+        else f"none at or above {threshold.value}"
+    )
+    return ScanReport(
+        json=report,
+        sarif=converted.file(f"{OUT}/trivy.sarif"),
+        summary=f"{counts}; {verdict}",
+        findings=[f.line() for f in findings],
+        blocking=blocking,
+        ok=not blocking,
+    )
+
+
+def sbom(trivy: Trivy, image: dagger.Container) -> dagger.File:
+    """Return the image's CycloneDX SBOM (no vulnerability DB needed)."""
+    out = f"{OUT}/sbom.cdx.json"
+    return (
+        dag.container()
+        .from_(trivy.image)
+        .with_mounted_file(INPUT, image.as_tarball())
+        .with_exec(["mkdir", "-p", OUT])
+        .with_exec(["trivy", "image", "--input", INPUT, "--format", "cyclonedx", "--output", out, *OFFLINE_FLAGS])
+        .file(out)
+    )
+
+
+async def _require_success(ran: dagger.Container, step: str, what: str) -> None:
+    code = await ran.exit_code()
+    if code != 0:
+        err = (await ran.stderr()).strip().splitlines()
+        raise PipelineError(step, f"{what} (trivy exit {code}); this is not a finding", "\n".join(err[-15:]))
