@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, cast
 
 import anyio
-import pytest
 import dagger
+import pytest
 from dagger import dag
 
 from pipeline import Pipeline
