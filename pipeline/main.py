@@ -1,20 +1,23 @@
 """The Pipeline module's public surface: configuration and thin functions that delegate."""
 
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Final, TypeVar, cast
 
 import anyio
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
-from . import build, checks, pins
+from . import build, checks, devloop, pins
 from . import scan as scanning
+from .errors import PipelineError
 from .golang import GoEnv, builder_image, effective_go_version, read_go_mod
 from .platforms import Platform, parse_platform, parse_platforms
 from .publish import publish_index
 from .registryauth import check_push_access
 from .scan import Severity, Trivy
 from .scanreport import ScanReport
+from .summary import StepResult, table
 from .tags import check_address, fan_out
 from .testreport import TestReport
 
@@ -243,3 +246,83 @@ class Pipeline:
         variants = [await self.image(platform=str(p), version=version, revision=commit) for p in platforms]
         auth = (username, password) if password is not None else None
         return await publish_index(address, tags, variants, auth)
+
+    @dagger.function
+    async def ci(
+        self,
+        version: Version = "dev",
+        severity: Annotated[Severity, Doc("Scan gate threshold.")] = Severity.HIGH,
+        address: Annotated[str, Doc("Publish to this repository when every step passed; empty: no publish.")] = "",
+        commit: Annotated[str, Doc("Git commit for the sha tag and revision label.")] = "",
+        latest: Annotated[bool, Doc("Also tag latest when publishing.")] = False,
+        username: Annotated[str, Doc("Registry user for publish.")] = "",
+        password: Annotated[dagger.Secret | None, Doc("Registry password or token for publish.")] = None,
+    ) -> str:
+        """Run fmt, vet, tidy, test, build and scan concurrently, then publish if asked; report every step."""
+        if address:  # publish inputs are checked before anything is built
+            check_address(address)
+            fan_out(version, latest=latest, commit=commit)
+        parse_platforms(self.platforms)
+
+        async def build_all() -> None:
+            await (await self.build(version=version)).sync()
+
+        steps: dict[str, Callable[[], Awaitable[object]]] = {
+            "fmt": self.fmt,
+            "vet": self.vet,
+            "tidy": self.tidy,
+            "test": self.test_check,
+            "build": build_all,
+            "scan": lambda: self.scan_check(severity=severity),
+        }
+        results: list[StepResult] = []
+
+        async def run(name: str, step: Callable[[], Awaitable[object]]) -> None:
+            results.append(await _timed(name, step))
+
+        async with anyio.create_task_group() as tg:
+            for name, step in steps.items():
+                tg.start_soon(run, name, step)
+        results.sort(key=lambda r: list(steps).index(r.name))
+        if address and all(r.ok for r in results):
+
+            async def push() -> object:
+                return await self.publish(
+                    address=address, version=version, commit=commit, latest=latest, username=username, password=password
+                )
+
+            results.append(await _timed("publish", push))
+        text = table(results)
+        failed = [r.name for r in results if not r.ok]
+        if failed:
+            details = "\n\n".join(f"[{r.name}] {r.detail}" for r in results if not r.ok)
+            raise PipelineError(
+                "ci", f"{len(failed)} of {len(results)} steps failed: {', '.join(failed)}", f"{text}\n\n{details}"
+            )
+        return text
+
+    @dagger.function
+    async def debug(self) -> dagger.Service:
+        """Run the app under headless delve on :2345 (API v2, multi-client), app on :8080."""
+        package = next(iter(await self._mains()))
+        return devloop.debug_service(await self._env(), self.source, package)
+
+    @dagger.function
+    async def bench(
+        self,
+        package: Annotated[str, Doc("Package to benchmark (profiles need exactly one).")] = ".",
+        pattern: Annotated[str, Doc("Benchmarks to run (go test -bench).")] = ".",
+        benchtime: Annotated[str, Doc("Time or iterations per benchmark (go test -benchtime).")] = "1s",
+    ) -> dagger.Directory:
+        """Run benchmarks; return bench.txt with cpu.prof and mem.prof for go tool pprof."""
+        return devloop.bench_dir(await self._env(), self.source, package, pattern, benchtime)
+
+
+async def _timed(name: str, step: Callable[[], Awaitable[object]]) -> StepResult:
+    """Run one ci step, turning its failure into a result rather than an exception."""
+    t0 = time.monotonic()
+    try:
+        await step()
+    except (PipelineError, ValueError, dagger.QueryError) as e:
+        return StepResult(name, ok=False, seconds=time.monotonic() - t0, detail=str(e))
+    return StepResult(name, ok=True, seconds=time.monotonic() - t0)

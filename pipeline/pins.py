@@ -17,8 +17,6 @@ GO_IMAGE: Final = "golang:{version}-bookworm"
 #: Trivy (scanner) version and its official image.
 TRIVY_VERSION: Final = "0.74.0"
 TRIVY_IMAGE: Final = f"aquasec/trivy:{TRIVY_VERSION}"
-#: trivy-db module used by the fixture DB writer.
-TRIVY_DB_VERSION: Final = "v0.0.0-20250929072116-d61c44a0e8c0"
 
 #: Go tools installed in the builder at run time (module@version).
 GOTESTSUM: Final = "gotest.tools/gotestsum@v1.13.0"

@@ -7,7 +7,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
-ENGINE_VARS = ("_EXPERIMENTAL_DAGGER_CLI_BIN", "_EXPERIMENTAL_DAGGER_RUNNER_HOST", "PIPELINE_GO_IMAGE")
+ENGINE_VARS = (
+    "_EXPERIMENTAL_DAGGER_CLI_BIN",
+    "_EXPERIMENTAL_DAGGER_RUNNER_HOST",
+    "PIPELINE_GO_IMAGE",
+    "PIPELINE_TRIVY_IMAGE",
+)
 
 
 def in_ci() -> bool:

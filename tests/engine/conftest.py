@@ -5,6 +5,7 @@ import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
+import anyio
 import dagger
 import pytest
 from dagger import dag
@@ -60,3 +61,17 @@ def fixture(go_image: str) -> Callable[..., Pipeline]:
         return Pipeline(source=source(FIXTURES / name), go_image=go_image, **kwargs)  # type: ignore[arg-type]
 
     return make
+
+
+@pytest.fixture(scope="session")
+async def trivy_db() -> dagger.Directory:
+    """The fixture vulnerability DB (scripts/trivy-db.sh writes it offline with trivy-db's Go API)."""
+    res = await anyio.run_process(["bash", str(ROOT / "scripts/trivy-db.sh")])
+    out = res.stdout.decode().strip().splitlines()[-1]
+    return dag.host().directory(f"{out}/db")
+
+
+@pytest.fixture(scope="session")
+def trivy_image() -> str:
+    """The local Trivy image (built from Trivy's Go module by scripts/base-images.sh)."""
+    return os.environ["PIPELINE_TRIVY_IMAGE"]

@@ -1,0 +1,61 @@
+"""The developer loop in containers: remote debugging with delve and benchmarks with pprof profiles."""
+
+from typing import Final
+
+import dagger
+
+from . import pins
+from .golang import GoEnv
+
+DLV_PORT: Final = 2345
+APP_PORT: Final = 8080
+DEBUG_BIN: Final = "/debug/app"
+OUT: Final = "/out"
+
+
+def debug_service(env: GoEnv, source: dagger.Directory, package: str) -> dagger.Service:
+    """Return the app built without optimisations, running under a headless delve on :2345 (app on :8080)."""
+    return (
+        env.tool(env.deps(source), pins.DELVE)
+        .with_exec(["go", "build", "-gcflags=all=-N -l", "-o", DEBUG_BIN, package])
+        .with_exposed_port(DLV_PORT)
+        .with_exposed_port(APP_PORT)
+        .as_service(
+            args=[
+                "dlv",
+                "exec",
+                DEBUG_BIN,
+                "--headless",
+                f"--listen=:{DLV_PORT}",
+                "--api-version=2",
+                "--accept-multiclient",
+                "--continue",
+            ],
+            insecure_root_capabilities=True,  # ptrace
+        )
+    )
+
+
+def bench_dir(env: GoEnv, source: dagger.Directory, package: str, bench: str, benchtime: str) -> dagger.Directory:
+    """Return bench.txt (go test -bench output), cpu.prof and mem.prof for one package."""
+    ran = (
+        env.deps(source)
+        .with_exec(["mkdir", "-p", OUT])
+        .with_exec(
+            [
+                "go",
+                "test",
+                "-run=^$",
+                f"-bench={bench}",
+                f"-benchtime={benchtime}",
+                "-benchmem",
+                "-count=1",
+                f"-cpuprofile={OUT}/cpu.prof",
+                f"-memprofile={OUT}/mem.prof",
+                f"-o={OUT}/bench.test",
+                package,
+            ],
+            redirect_stdout=f"{OUT}/bench.txt",
+        )
+    )
+    return ran.directory(OUT).without_file("bench.test")
