@@ -4,11 +4,12 @@ One source for `dagger functions`, the click CLI's help and the contract tests. 
 private attributes without types, so this file is the only place that reaches into them.
 """
 
+import dataclasses
+import inspect
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Final, cast
 
-if TYPE_CHECKING:
-    import inspect
+_EMPTY: Final = inspect.Parameter.empty
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,11 @@ class Arg:
     doc: str
     annotation: Any
     default: Any  # inspect.Parameter.empty when required
+
+    @property
+    def required(self) -> bool:
+        """True when the argument has no default."""
+        return self.default is _EMPTY
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,17 @@ def functions(cls: type) -> dict[str, Fn]:
     ot = cast("Any", cls).__dagger_object_type__
     fns = cast("dict[str, Any]", dict(ot.functions))
     fns[""] = ot.get_constructor()
-    return {name: _fn(name, f) for name, f in fns.items()}
+    found = {name: _fn(name, f) for name, f in fns.items()}
+    # Constructor defaults made by factories (mutable lists) show as a sentinel in the signature.
+    factories = {
+        f.name: f.default_factory for f in dataclasses.fields(cls) if f.default_factory is not dataclasses.MISSING
+    }
+    args = tuple(
+        dataclasses.replace(a, default=factories[a.python_name]()) if a.python_name in factories else a
+        for a in found[""].args
+    )
+    found[""] = dataclasses.replace(found[""], args=args)
+    return found
 
 
 def _fn(name: str, f: Any) -> Fn:  # noqa: ANN401 (the SDK's Function is untyped)

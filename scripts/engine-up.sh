@@ -56,5 +56,6 @@ step "start the engine" start_engine
 
 step "start local registries" bash "$ROOT/scripts/registry.sh" up
 step "publish base images to $REGISTRY" bash "$ROOT/scripts/base-images.sh"
+step "write the offline Trivy DB" bash "$ROOT/scripts/trivy-db.sh" >/dev/null
 
 log "all up in $(python3 -c "print(f'{$(date +%s.%N) - $T0:.1f}')")s; clients: eval \"\$(scripts/engine-env)\""
