@@ -66,18 +66,28 @@ def _option(arg: Arg) -> click.Option:
     return click.Option([_flag(arg)], type=click_type, default=default, required=required, help=help_text)
 
 
-def _secret(name: str, ref: str) -> dagger.Secret:
-    """Load a secret from env:NAME or file:PATH; plaintext on the command line is refused."""
+def _secret_value(name: str, ref: str) -> str:
+    """Read a secret from env:NAME or file:PATH; plaintext on the command line is refused."""
     kind, _, where = ref.partition(":")
     if kind == "env" and where:
         value = os.environ.get(where)
         if value is None:
             raise click.BadParameter(f"environment variable {where} is not set", param_hint=f"--{name}")
-    elif kind == "file" and where:
-        value = Path(where).read_text().rstrip("\n")
-    else:
-        raise click.BadParameter("give env:NAME or file:PATH, never the secret itself", param_hint=f"--{name}")
-    return dag.set_secret(f"pipeline-cli-{name}", value)
+        return value
+    if kind == "file" and where:
+        try:
+            return Path(where).read_text().rstrip("\n")
+        except OSError as e:
+            raise click.BadParameter(f"cannot read {where}: {e.strerror}", param_hint=f"--{name}") from None
+    raise click.BadParameter("give env:NAME or file:PATH, never the secret itself", param_hint=f"--{name}")
+
+
+def _check_secrets(fns: list[Fn], values: dict[str, Any]) -> None:
+    """Validate every secret reference before connecting to the engine (usage errors come first)."""
+    for fn in fns:
+        for arg in fn.args:
+            if _base(arg.annotation) is dagger.Secret and values.get(arg.python_name) is not None:
+                _secret_value(arg.name, str(values[arg.python_name]))
 
 
 def _convert(arg: Arg, value: Any, *, fresh: bool = False) -> Any:  # noqa: ANN401, PLR0911 (one return per type)
@@ -86,7 +96,7 @@ def _convert(arg: Arg, value: Any, *, fresh: bool = False) -> Any:  # noqa: ANN4
     if value is None:
         return None
     if t is dagger.Secret:
-        return _secret(arg.name, str(value))
+        return dag.set_secret(f"pipeline-cli-{arg.name}", _secret_value(arg.name, str(value)))
     if t is dagger.Directory:
         return dag.host().directory(str(value), include=HOST_INCLUDE.get(arg.name), no_cache=fresh)
     if t is dagger.File:
@@ -197,6 +207,8 @@ def _command(fn: Fn) -> click.Command:
     @click.pass_context
     def callback(ctx: click.Context, **kwargs: Any) -> None:  # noqa: ANN401 (click passes option values)
         config = cast("dict[str, Any]", ctx.obj)
+        _check_secrets([functions(Pipeline)[""]], config)
+        _check_secrets([fn], kwargs)
         output = kwargs.pop("output", None)
         port = cast("int | None", kwargs.pop("port", None))
         if kwargs.pop("watch", False):

@@ -1,0 +1,67 @@
+"""ci, debug (delve), bench (pprof) on app/ and the both-broken fixture."""
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import anyio
+import dagger
+import pytest
+from dagger import dag
+
+from pipeline import Pipeline
+from pipeline.errors import PipelineError
+
+
+@pytest.fixture(scope="module")
+def with_db(trivy_db: dagger.Directory, trivy_image: str) -> dict[str, object]:
+    return {"trivy_db": trivy_db, "trivy_image": trivy_image}
+
+
+async def test_ci_passes_on_app(app: Pipeline, with_db: dict[str, object]) -> None:
+    p = Pipeline(source=app.source, go_image=app.go_image, **with_db)  # type: ignore[arg-type]
+    summary = await p.ci()
+    assert summary.splitlines()[-1] == "6 passed, 0 failed"
+    for step in ["fmt", "vet", "tidy", "test", "build", "scan"]:
+        assert any(line.startswith(f"{step} ") and " ok " in line for line in summary.splitlines())
+
+
+async def test_ci_reports_every_failing_step(fixture: Callable[..., Pipeline], with_db: dict[str, object]) -> None:
+    with pytest.raises(PipelineError) as exc:
+        await fixture("both-broken", **with_db).ci()
+    assert exc.value.cause == "2 of 6 steps failed: fmt, test"
+    assert "main.go" in exc.value.details
+    assert "TestBroken" in exc.value.details
+
+
+async def test_ci_validates_publish_inputs_first(app: Pipeline) -> None:
+    with pytest.raises(ValueError, match="not semver"):
+        await app.ci(address="127.0.0.1:5001/x", version="latest")
+
+
+async def test_debug_answers_delves_json_rpc(app: Pipeline, toolbox: str) -> None:
+    svc = await app.debug()
+    request = json.dumps({"method": "RPCServer.GetVersion", "params": [{}], "id": 1})
+    client = (
+        dag.container()
+        .from_(toolbox)
+        .with_service_binding("dlv", svc)
+        .with_env_variable("CACHE_BUST", os.urandom(8).hex())
+        .with_exec(["sh", "-c", f"echo '{request}' | nc -w 5 dlv 2345"])
+    )
+    answer = json.loads((await client.stdout()).splitlines()[0])
+    assert answer["id"] == 1
+    assert answer["error"] is None
+    assert answer["result"]["APIVersion"] == 2
+    assert answer["result"]["DelveVersion"].startswith("Version: 1.27.2")
+
+
+async def test_bench_profiles_name_app_functions(app: Pipeline, tmp_path: Path) -> None:
+    out = await app.bench(benchtime="1s")
+    assert sorted(await out.entries()) == ["bench.txt", "cpu.prof", "mem.prof"]
+    await out.export(str(tmp_path))
+    assert "BenchmarkHello" in (tmp_path / "bench.txt").read_text()
+    for prof in ["cpu.prof", "mem.prof"]:
+        res = await anyio.run_process(["go", "tool", "pprof", "-top", "-nodecount=500", str(tmp_path / prof)])
+        assert "example.com/hello.handleHello" in res.stdout.decode(), f"{prof} does not name the app's handler"
