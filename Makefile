@@ -21,9 +21,9 @@ setup: venv engine-up
 
 # Fixed order: format -> types -> lint (then tests, in `test`).
 check: venv
-	$(VENV)/ruff format --check pipeline tests scripts
+	$(VENV)/ruff format --check pipeline tests scripts bench
 	$(VENV)/pyright
-	$(VENV)/ruff check pipeline tests scripts
+	$(VENV)/ruff check pipeline tests scripts bench
 	@test -z "$$(gofmt -l app scripts/session)" || { gofmt -l app scripts/session; echo "gofmt: files above need formatting"; exit 1; }
 	cd app && go vet ./...
 

@@ -1,5 +1,6 @@
 """The Go builder container: image, caches, module download (lazy; nothing here awaits but go.mod reads)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -13,19 +14,27 @@ SRC: Final = "/src"
 GOMODCACHE: Final = "/go/pkg/mod"
 GOCACHE: Final = "/root/.cache/go-build"
 #: Cache volumes are prefixed with the module name so they never collide with a user's.
-MOD_VOLUME: Final = "pipeline-gomodcache"
-BUILD_VOLUME: Final = "pipeline-gobuildcache"
-TOOLS_VOLUME: Final = "pipeline-gotools"
+VOLUME_PREFIX: Final = "pipeline"
 
 
-def with_go_caches(ctr: dagger.Container) -> dagger.Container:
-    """Mount the shared module and build caches (safe for concurrent use: Go locks them itself)."""
-    return (
-        ctr.with_mounted_cache(GOMODCACHE, dag.cache_volume(MOD_VOLUME), sharing=dagger.CacheSharingMode.SHARED)
-        .with_mounted_cache(GOCACHE, dag.cache_volume(BUILD_VOLUME), sharing=dagger.CacheSharingMode.SHARED)
-        .with_env_variable("GOMODCACHE", GOMODCACHE)
-        .with_env_variable("GOCACHE", GOCACHE)
-    )
+def volume(name: str, namespace: str = "") -> dagger.CacheVolume:
+    """Return the cache volume ``pipeline[-namespace]-name``."""
+    return dag.cache_volume("-".join(p for p in (VOLUME_PREFIX, namespace, name) if p))
+
+
+def go_caches(namespace: str = "") -> Callable[[dagger.Container], dagger.Container]:
+    """Return a transform mounting the module and build caches (shared: Go locks them itself)."""
+
+    def with_go_caches(ctr: dagger.Container) -> dagger.Container:
+        shared = dagger.CacheSharingMode.SHARED
+        return (
+            ctr.with_mounted_cache(GOMODCACHE, volume("gomodcache", namespace), sharing=shared)
+            .with_mounted_cache(GOCACHE, volume("gobuildcache", namespace), sharing=shared)
+            .with_env_variable("GOMODCACHE", GOMODCACHE)
+            .with_env_variable("GOCACHE", GOCACHE)
+        )
+
+    return with_go_caches
 
 
 @dataclass(frozen=True)
@@ -36,10 +45,16 @@ class GoEnv:
     goproxy: str = ""
     goprivate: str = ""
     netrc: dagger.Secret | None = None
+    cache_namespace: str = ""
 
     def container(self) -> dagger.Container:
         """Return the builder with caches, proxy settings and the optional netrc secret."""
-        ctr = dag.container().from_(self.image).with_(with_go_caches).with_env_variable("CGO_ENABLED", "0")
+        ctr = (
+            dag.container()
+            .from_(self.image)
+            .with_(go_caches(self.cache_namespace))
+            .with_env_variable("CGO_ENABLED", "0")
+        )
         if self.goproxy:
             ctr = ctr.with_env_variable("GOPROXY", self.goproxy)
         if self.goprivate:

@@ -58,6 +58,9 @@ class Pipeline:
     goproxy: Annotated[str, Doc("GOPROXY for module downloads; default: the builder's.")] = ""
     goprivate: Annotated[str, Doc("GOPRIVATE (and GONOSUMDB) module patterns.")] = ""
     netrc: Annotated[dagger.Secret | None, Doc(".netrc with credentials for private modules.")] = None
+    cache_namespace: Annotated[
+        str, Doc("Separate Go caches (e.g. per project on a shared engine); default: one shared cache.")
+    ] = ""
     trivy_image: Annotated[str, Doc("Trivy image address.")] = pins.TRIVY_IMAGE
     trivy_db: Annotated[
         dagger.Directory | None,
@@ -72,6 +75,7 @@ class Pipeline:
             goproxy=self.goproxy,
             goprivate=self.goprivate,
             netrc=self.netrc,
+            cache_namespace=self.cache_namespace,
         )
 
     async def _mains(self) -> dict[str, str]:

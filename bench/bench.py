@@ -1,0 +1,284 @@
+"""Benchmark the pipeline against native Go on this machine, side by side in one run; print ratios.
+
+Run with `make bench` (after `make engine-up`). Cold = fresh Go caches on both sides (a new cache
+namespace and source salt for the pipeline, empty GOCACHE/GOMODCACHE for native Go); warm = run again,
+nothing changed; change = one line of app/handlers.go edited. Results go to bench/results/<time>.json.
+"""
+
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import anyio
+import dagger
+from dagger import dag
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import Pipeline  # noqa: E402 (after the path setup above)
+from pipeline.build import ldflags  # noqa: E402
+from pipeline.main import SOURCE_INCLUDE  # noqa: E402
+
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "2"))
+
+
+@dataclass
+class Figure:
+    """One measured figure: seconds (or bytes) over runs, and what it is compared with."""
+
+    name: str
+    values: list[float]
+    baseline: str = ""
+    target: float | None = None
+    unit: str = "s"
+
+    @property
+    def min(self) -> float:
+        """Smallest run."""
+        return min(self.values)
+
+    @property
+    def median(self) -> float:
+        """Median run."""
+        return statistics.median(self.values)
+
+
+def timed_sync(fn: Callable[[], object]) -> float:
+    """Seconds one call takes."""
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+async def timed(fn: Callable[[], Awaitable[object]]) -> float:
+    """Seconds one awaited call takes."""
+    t0 = time.perf_counter()
+    await fn()
+    return time.perf_counter() - t0
+
+
+class Workspace:
+    """A private copy of app/ that the benchmark may edit."""
+
+    def __init__(self) -> None:
+        """Copy app/ to a temp folder."""
+        self.dir = Path(tempfile.mkdtemp(prefix="bench-app-"))
+        shutil.copytree(ROOT / "app", self.dir, dirs_exist_ok=True)
+        self.edits = 0
+
+    def edit(self) -> None:
+        """Change one line of a handler (a real code change: the package recompiles)."""
+        handlers = self.dir / "handlers.go"
+        text = handlers.read_text()
+        self.edits += 1
+        marker = "// bench edit"
+        lines = [ln for ln in text.splitlines() if marker not in ln]
+        lines.append(f"{marker} {self.edits}: var _ = {self.edits}")
+        handlers.write_text("\n".join(lines) + "\n")
+
+    def salt(self) -> None:
+        """Make the source new to the engine without changing what Go builds."""
+        (self.dir / "testdata").mkdir(exist_ok=True)
+        (self.dir / "testdata" / "bench-salt").write_text(uuid.uuid4().hex)
+
+
+def native_build(ws: Workspace, env: dict[str, str], goarch: str = "amd64") -> None:
+    """Run go build on the host with the pipeline's flags."""
+    subprocess.run(
+        ["go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags("bench"), "-o", os.devnull, "."],
+        cwd=ws.dir,
+        env={**env, "CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": goarch},
+        check=True,
+        capture_output=True,
+    )
+
+
+def native_test(ws: Workspace, env: dict[str, str]) -> None:
+    """Run go test on the host."""
+    subprocess.run(["go", "test", "-count=1", "./..."], cwd=ws.dir, env=env, check=True, capture_output=True)
+
+
+def cold_env() -> dict[str, str]:
+    """Environment with empty Go build and module caches."""
+    tmp = Path(tempfile.mkdtemp(prefix="bench-go-"))
+    return {**os.environ, "GOCACHE": str(tmp / "build"), "GOMODCACHE": str(tmp / "mod"), "GOFLAGS": "-modcacherw"}
+
+
+def pipe(ws: Workspace, namespace: str, platforms: list[str]) -> Pipeline:
+    """Return the pipeline on the workspace (source re-read from disk)."""
+    return Pipeline(
+        source=dag.host().directory(str(ws.dir), include=SOURCE_INCLUDE, no_cache=True),
+        go_image=os.environ["PIPELINE_GO_IMAGE"],
+        trivy_image=os.environ["PIPELINE_TRIVY_IMAGE"],
+        trivy_db=dag.host().directory(os.environ["PIPELINE_TRIVY_DB"]),
+        platforms=platforms,
+        cache_namespace=namespace,
+    )
+
+
+async def build(p: Pipeline) -> None:
+    """Build every platform and wait for it."""
+    await (await p.build(version="bench")).sync()
+
+
+def process_figures(ws: Workspace) -> list[Figure]:
+    """Time whole processes: the CLI's warm ci, and Python start-up with and without the module."""
+    figs: list[Figure] = []
+    # The CLI end to end (new process, engine connection, ci), warm.
+    env = {**os.environ}
+    cli = [str(Path(sys.executable).parent / "pipeline"), "--source", str(ws.dir), "ci"]
+    subprocess.run(cli, env=env, check=True, capture_output=True)
+    figs.append(
+        Figure(
+            "pipeline ci via CLI, warm no change",
+            [timed_sync(lambda: subprocess.run(cli, env=env, check=True, capture_output=True)) for _ in range(RUNS)],
+            target=3.0,
+        )
+    )
+
+    py = sys.executable
+    imp = [timed_sync(lambda: subprocess.run([py, "-c", "import dagger"], check=True)) for _ in range(RUNS)]
+    figs.append(Figure("python: import dagger", imp))
+    construct = "import dagger; from pipeline import Pipeline; Pipeline(source=None)"
+    mod = [
+        timed_sync(
+            lambda: subprocess.run([py, "-c", construct], check=True, cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)})
+        )
+        for _ in range(RUNS)
+    ]
+    figs.append(Figure("python: import pipeline + construct", mod, "python: import dagger"))
+    return figs
+
+
+async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of measurements)
+    """Take every measurement."""
+    figs: list[Figure] = []
+    ws = Workspace()
+    warm = {**os.environ}
+    one = ["linux/amd64"]
+    two = ["linux/amd64", "linux/arm64"]
+
+    # Native Go on the host.
+    cold_native = [timed_sync(lambda: native_build(ws, cold_env())) for _ in range(COLD_RUNS)]
+    figs.append(Figure("native go build, cold", cold_native))
+    cold_native2: list[float] = []
+    for _ in range(COLD_RUNS):
+        env = cold_env()
+        cold_native2.append(timed_sync(lambda e=env: (native_build(ws, e, "amd64"), native_build(ws, e, "arm64"))))
+    figs.append(Figure("native go build amd64+arm64, cold", cold_native2))
+    native_build(ws, warm)
+    figs.append(Figure("native go build, warm", [timed_sync(lambda: native_build(ws, warm)) for _ in range(RUNS)]))
+    change_native: list[float] = []
+    for _ in range(RUNS):
+        ws.edit()
+        change_native.append(timed_sync(lambda: native_build(ws, warm)))
+    figs.append(Figure("native go build, one-line change", change_native))
+    figs.append(Figure("native go test, warm", [timed_sync(lambda: native_test(ws, warm)) for _ in range(RUNS)]))
+
+    async with dagger.connection():
+        # Cold: new cache namespace and new source each run.
+        cold1: list[float] = []
+        cold2: list[float] = []
+        for _ in range(COLD_RUNS):
+            ws.salt()
+            cold1.append(await timed(lambda: build(pipe(ws, uuid.uuid4().hex[:8], one))))
+            ws.salt()
+            cold2.append(await timed(lambda: build(pipe(ws, uuid.uuid4().hex[:8], two))))
+        figs.append(Figure("pipeline build amd64, cold", cold1, "native go build, cold"))
+        figs.append(Figure("pipeline build amd64+arm64, cold", cold2, "native go build amd64+arm64, cold", target=1.1))
+        ns = "bench"
+        await build(pipe(ws, ns, two))
+        warm_build = [await timed(lambda: build(pipe(ws, ns, two))) for _ in range(RUNS)]
+        figs.append(Figure("pipeline build amd64+arm64, warm", warm_build, "native go build, warm"))
+        change_build: list[float] = []
+        for _ in range(RUNS):
+            ws.edit()
+            change_build.append(await timed(lambda: build(pipe(ws, ns, one))))
+        figs.append(
+            Figure("pipeline build amd64, one-line change", change_build, "native go build, one-line change", 1.5)
+        )
+
+        async def test() -> None:
+            (await pipe(ws, ns, one).test()).check()
+
+        await test()
+        figs.append(Figure("pipeline test, warm", [await timed(test) for _ in range(RUNS)], "native go test, warm"))
+
+        async def ci() -> None:
+            await pipe(ws, ns, two).ci()
+
+        ws.salt()
+        cold_ci = [await timed(lambda: pipe(ws, uuid.uuid4().hex[:8], two).ci())]
+        figs.append(Figure("pipeline ci, cold", cold_ci))
+        await ci()
+        figs.append(Figure("pipeline ci, warm no change", [await timed(ci) for _ in range(RUNS)], target=3.0))
+        change_ci: list[float] = []
+        for _ in range(RUNS):
+            ws.edit()
+            change_ci.append(await timed(ci))
+        figs.append(Figure("pipeline ci, one-line change", change_ci))
+
+        image = await pipe(ws, ns, one).image(platform="linux/amd64")
+        binary = await pipe(ws, ns, one).binary(platform="linux/amd64")
+        tar = Path(tempfile.mkdtemp()) / "image.tar"
+        await image.export(str(tar))
+        bin_size = float(await binary.size())
+        figs.append(Figure("binary size", [bin_size], unit="B"))
+        figs.append(Figure("image size (uncompressed tar)", [float(tar.stat().st_size)], "binary size", unit="B"))
+
+    figs += await anyio.to_thread.run_sync(process_figures, ws)
+    shutil.rmtree(ws.dir, ignore_errors=True)
+    return figs
+
+
+def render(figs: list[Figure]) -> str:
+    """Render the table: figure, min, median, ratio to its baseline (median over median), target."""
+    by_name = {f.name: f for f in figs}
+    rows = [("figure", "runs", "min", "median", "ratio", "target", "")]
+    for f in figs:
+
+        def fmt(v: float, unit: str = f.unit) -> str:
+            return f"{v / 1e6:.2f} MB" if unit == "B" else f"{v:.2f} s"
+
+        ratio, target, verdict = "", "", ""
+        if f.baseline:
+            base = by_name[f.baseline]
+            ratio = f"{f.median / base.median:.2f}x {f.baseline}"
+            if f.target is not None:
+                target = f"<= {f.target}x"
+                verdict = "met" if f.median / base.median <= f.target else "missed"
+        elif f.target is not None:
+            target = f"<= {f.target} s"
+            verdict = "met" if f.median <= f.target else "missed"
+        rows.append((f.name, str(len(f.values)), fmt(f.min), fmt(f.median), ratio, target, verdict))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+
+
+def main() -> None:
+    """Measure, print the table, save JSON."""
+    figs = anyio.run(measure)
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, {platform.node()}"
+    table = render(figs)
+    print(f"machine: {machine}\n{table}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / time.strftime("%Y%m%dT%H%M%S.json")
+    path.write_text(json.dumps({"machine": machine, "figures": [asdict(f) for f in figs]}, indent=2))
+    print(f"saved {path}")
+
+
+if __name__ == "__main__":
+    main()
