@@ -24,8 +24,9 @@ check: venv
 	$(VENV)/ruff format --check pipeline tests scripts bench
 	$(VENV)/pyright
 	$(VENV)/ruff check pipeline tests scripts bench
-	@test -z "$$(gofmt -l app scripts/session)" || { gofmt -l app scripts/session; echo "gofmt: files above need formatting"; exit 1; }
+	@test -z "$$(gofmt -l app scripts/session tests/fixtures/trivydb)" || { gofmt -l app scripts/session tests/fixtures/trivydb; echo "gofmt: files above need formatting"; exit 1; }
 	cd app && go vet ./...
+	cd tests/fixtures/trivydb && go vet ./...
 
 unit: venv
 	$(VENV)/pytest tests/unit tests/contract -q

@@ -8,7 +8,7 @@ import anyio
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
-from . import build, checks, devloop, pins
+from . import build, chart, checks, devloop, pins
 from . import scan as scanning
 from .errors import PipelineError
 from .golang import GoEnv, builder_image, effective_go_version, read_go_mod
@@ -304,6 +304,24 @@ class Pipeline:
                 "ci", f"{len(failed)} of {len(results)} steps failed: {', '.join(failed)}", f"{text}\n\n{details}"
             )
         return text
+
+    @dagger.function
+    @check
+    async def chart_check(
+        self,
+        chart_dir: Annotated[
+            dagger.Directory, Doc("Helm chart folder (holds Chart.yaml)."), DefaultPath("/deploy/helm/hello")
+        ],
+        kube_version: Annotated[str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")] = "1.35.0",
+        schemas: Annotated[
+            dagger.Directory | None,
+            Doc("Kubernetes JSON schemas for offline use (standalone-strict or kubernetes-validate layout)."),
+        ] = None,
+        values: Annotated[dagger.File | None, Doc("Extra values file, as helm --values.")] = None,
+    ) -> str:
+        """Lint and render the Helm chart, validate it with kubeconform, and check probes, non-root and limits."""
+        builder = (await self._env()).container()
+        return await chart.check_chart(builder, chart_dir, kube_version=kube_version, schemas=schemas, values=values)
 
     @dagger.function
     async def debug(self) -> dagger.Service:

@@ -23,6 +23,7 @@ GOTESTSUM: Final = "gotest.tools/gotestsum@v1.13.0"
 DELVE: Final = "github.com/go-delve/delve/cmd/dlv@v1.27.2"
 HELM: Final = "helm.sh/helm/v3/cmd/helm@v3.22.0"
 ACTIONLINT: Final = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+KUBECONFORM: Final = "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
 
 #: Local registry used by the project's own CI.
 LOCAL_REGISTRY: Final = "127.0.0.1:5000"

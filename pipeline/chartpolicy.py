@@ -1,0 +1,325 @@
+"""What a rendered chart must satisfy, and the schema plumbing kubeconform needs offline (pure logic).
+
+The policy is the app's contract with Kubernetes: liveness on GET /healthz, readiness on GET /readyz, both on a
+port the container declares; non-root, read-only root filesystem, no capabilities, no privilege escalation,
+a seccomp profile; memory limits; a Service that reaches the pods.
+"""
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Literal, cast
+
+import yaml
+
+LIVENESS_PATH: Final = "/healthz"
+READINESS_PATH: Final = "/readyz"
+#: Long-running workloads: they need probes and a Service.
+SERVING_KINDS: Final = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
+#: Where each kind keeps its pod spec.
+POD_SPEC_PATHS: Final[Mapping[str, tuple[str, ...]]] = {
+    "Deployment": ("spec", "template", "spec"),
+    "StatefulSet": ("spec", "template", "spec"),
+    "DaemonSet": ("spec", "template", "spec"),
+    "ReplicaSet": ("spec", "template", "spec"),
+    "Job": ("spec", "template", "spec"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template", "spec"),
+    "Pod": ("spec",),
+}
+SECCOMP_TYPES: Final = frozenset({"RuntimeDefault", "Localhost"})
+#: kubernetes-validate's per-kind schemas point here for shared definitions.
+SHARED_DEFS_REF: Final = "/api/_definitions.json#/$defs/"
+_LOCAL_DEFS_REF: Final = "#/$defs/"
+
+Manifest = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken rule: where (a resource, maybe a container) and what is wrong."""
+
+    where: str
+    problem: str
+
+    def __str__(self) -> str:
+        """Render as ``<where>: <problem>``."""
+        return f"{self.where}: {self.problem}"
+
+
+def parse_manifests(text: str) -> list[Manifest]:
+    """Parse `helm template` output (multi-document YAML) into manifests, skipping empty documents.
+
+    Raises ValueError when the YAML does not parse or a document is not a Kubernetes object.
+    """
+    try:
+        docs = list(yaml.safe_load_all(text))
+    except yaml.YAMLError as e:
+        msg = f"rendered manifests are not valid YAML: {e}"
+        raise ValueError(msg) from e
+    manifests: list[Manifest] = []
+    for i, doc in enumerate(docs):
+        if doc is None:
+            continue
+        if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
+            msg = f"rendered document {i + 1} is not a Kubernetes object (no kind/apiVersion)"
+            raise ValueError(msg)
+        manifests.append(cast("Manifest", doc))
+    return manifests
+
+
+def check_rendered(text: str) -> list[Violation]:
+    """Parse rendered manifests and return every policy violation (empty when the chart complies)."""
+    return check_manifests(parse_manifests(text))
+
+
+def check_manifests(manifests: list[Manifest]) -> list[Violation]:
+    """Return every policy violation in manifests, in document order."""
+    services = [m for m in manifests if m.get("kind") == "Service"]
+    violations: list[Violation] = []
+    serving = 0
+    for m in manifests:
+        kind = str(m.get("kind"))
+        path = POD_SPEC_PATHS.get(kind)
+        if path is None:
+            continue
+        where = describe(m)
+        pod = _dig(m, path)
+        labels = _map(_map(_dig(m, path[:-1]), "metadata"), "labels")
+        violations += _check_pod(where, pod, serve=kind in SERVING_KINDS)
+        if kind in SERVING_KINDS:
+            serving += 1
+            violations += _check_service(where, pod, labels, services)
+    if serving == 0:
+        violations.append(Violation("chart", f"renders no {', '.join(sorted(SERVING_KINDS))}"))
+    return violations
+
+
+def describe(manifest: Manifest) -> str:
+    """Name a manifest as ``<Kind> <name>``."""
+    return f"{manifest.get('kind')} {_map(manifest, 'metadata').get('name', '<unnamed>')}"
+
+
+def _check_pod(where: str, pod: Manifest, *, serve: bool) -> list[Violation]:
+    pod_sc = _map(pod, "securityContext")
+    out: list[Violation] = []
+    containers = _maps(pod, "containers")
+    if not containers:
+        return [Violation(where, "pod spec has no containers")]
+    for c in [*_maps(pod, "initContainers"), *containers]:
+        at = f"{where}, container {c.get('name', '<unnamed>')}"
+        out += [Violation(at, p) for p in _security_problems(pod_sc, _map(c, "securityContext"))]
+        out += [Violation(at, p) for p in _resource_problems(_map(c, "resources"))]
+    if serve:
+        for c in containers:
+            at = f"{where}, container {c.get('name', '<unnamed>')}"
+            out += [Violation(at, p) for p in _probe_problems(c, "livenessProbe", LIVENESS_PATH)]
+            out += [Violation(at, p) for p in _probe_problems(c, "readinessProbe", READINESS_PATH)]
+    return out
+
+
+def _security_problems(pod_sc: Manifest, sc: Manifest) -> Iterator[str]:
+    """Container-level settings win over the pod's, as in the kubelet."""
+    non_root = _effective(sc, pod_sc, "runAsNonRoot")
+    if non_root is not True:
+        yield "runAsNonRoot is not set" if non_root is None else f"runAsNonRoot is {_yaml(non_root)}, want true"
+    if _effective(sc, pod_sc, "runAsUser") == 0:
+        yield "runAsUser is 0 (root)"
+    if sc.get("readOnlyRootFilesystem") is not True:
+        yield "readOnlyRootFilesystem is not true"
+    if sc.get("allowPrivilegeEscalation") is not False:
+        yield "allowPrivilegeEscalation is not false"
+    if sc.get("privileged") is True:
+        yield "privileged is true"
+    drop = _list(_map(sc, "capabilities"), "drop")
+    if "ALL" not in drop:
+        yield f"capabilities.drop is {_yaml(drop)}, want [ALL]"
+    seccomp = _map(sc, "seccompProfile") or _map(pod_sc, "seccompProfile")
+    kind = seccomp.get("type")
+    if kind not in SECCOMP_TYPES:
+        yield f"seccompProfile type is {kind or 'not set'}, want RuntimeDefault or Localhost"
+
+
+def _resource_problems(resources: Manifest) -> Iterator[str]:
+    limits = _map(resources, "limits")
+    if not limits:
+        yield "resources.limits not set"
+    elif not limits.get("memory"):
+        yield "resources.limits.memory not set"
+
+
+def _probe_problems(container: Manifest, probe_name: str, want_path: str) -> Iterator[str]:
+    probe = _map(container, probe_name)
+    if not probe:
+        yield f"no {probe_name}"
+        return
+    get = _map(probe, "httpGet")
+    if not get:
+        yield f"{probe_name} is not httpGet (want GET {want_path})"
+        return
+    path = get.get("path")
+    if path != want_path:
+        yield f"{probe_name} path {path or '(none)'}, want {want_path}"
+    port = get.get("port")
+    if _container_port(container, port) is None:
+        yield f"{probe_name} port {port} is not a port the container declares"
+
+
+def _check_service(where: str, pod: Manifest, labels: Mapping[str, Any], services: list[Manifest]) -> list[Violation]:
+    containers = _maps(pod, "containers")
+    if not containers:
+        return []  # already reported
+    selecting = [s for s in services if _selects(_map(s, "spec").get("selector"), labels)]
+    if not selecting:
+        return [Violation(where, "no Service selects its pods")]
+    out: list[Violation] = []
+    for svc in selecting:
+        for port in _maps(_map(svc, "spec"), "ports"):
+            target = port.get("targetPort", port.get("port"))
+            if not any(_container_port(c, target) is not None for c in containers):
+                out.append(Violation(describe(svc), f"targetPort {target} is not a port of {where}'s containers"))
+    return out
+
+
+def _selects(selector: object, labels: Mapping[str, Any]) -> bool:
+    if not isinstance(selector, dict) or not selector:
+        return False
+    return all(labels.get(k) == v for k, v in cast("dict[str, Any]", selector).items())
+
+
+def _container_port(container: Manifest, port: object) -> Manifest | None:
+    """Return the declared port that a probe or targetPort names (by name or number), or None."""
+    for p in _maps(container, "ports"):
+        if (isinstance(port, str) and p.get("name") == port) or (
+            isinstance(port, int) and not isinstance(port, bool) and p.get("containerPort") == port
+        ):
+            return p
+    return None
+
+
+def _effective(container: Manifest, pod: Manifest, key: str) -> Any:  # noqa: ANN401 (a YAML value)
+    return container[key] if container.get(key) is not None else pod.get(key)
+
+
+def _yaml(value: object) -> str:
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
+def _map(obj: Mapping[str, Any], key: str) -> Manifest:
+    value = obj.get(key)
+    return cast("Manifest", value) if isinstance(value, dict) else {}
+
+
+def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
+    value = obj.get(key)
+    return cast("list[Any]", value) if isinstance(value, list) else []
+
+
+def _maps(obj: Mapping[str, Any], key: str) -> list[Manifest]:
+    return [cast("Manifest", v) for v in _list(obj, key) if isinstance(v, dict)]
+
+
+def _dig(obj: Manifest, path: tuple[str, ...]) -> Manifest:
+    for key in path:
+        obj = _map(obj, key)
+    return obj
+
+
+def chart_meta(chart_yaml: str) -> tuple[str, str]:
+    """Return (name, version) from a Chart.yaml, or raise ValueError naming what is missing."""
+    try:
+        meta = yaml.safe_load(chart_yaml)
+    except yaml.YAMLError as e:
+        msg = f"Chart.yaml is not valid YAML: {e}"
+        raise ValueError(msg) from e
+    if not isinstance(meta, dict):
+        msg = "Chart.yaml is not a mapping"
+        raise ValueError(msg)  # noqa: TRY004 (a bad file, not a bad argument type)
+    fields = cast("dict[str, Any]", meta)
+    name, version = fields.get("name"), fields.get("version")
+    if not name or not version:
+        msg = "Chart.yaml needs a name and a version"
+        raise ValueError(msg)
+    return str(name), str(version)
+
+
+# --- kubeconform schemas -------------------------------------------------------------------------------------
+
+
+def resource_types(manifests: list[Manifest]) -> list[tuple[str, str]]:
+    """Return the distinct (apiVersion, kind) pairs of manifests, in first-seen order."""
+    seen: dict[tuple[str, str], None] = {}
+    for m in manifests:
+        seen[str(m["apiVersion"]), str(m["kind"])] = None
+    return list(seen)
+
+
+def schema_file(api_version: str, kind: str) -> str:
+    """Return the schema file name kubeconform looks up: ``deployment-apps-v1.json``, ``service-v1.json``.
+
+    The group is cut at its first dot (``networking.k8s.io/v1`` gives ``-networking-v1``), as kubeconform does.
+    """
+    group, _, version = api_version.rpartition("/")
+    parts = [kind, group.split(".", 1)[0]] if group else [kind]
+    return "-".join(p.lower() for p in [*parts, version]) + ".json"
+
+
+def strict_dir(kube_version: str, layout: Literal["standalone", "local"]) -> str:
+    """Return the folder of strict schemas for a Kubernetes version: ``v1.35.0-standalone-strict``.
+
+    ``standalone`` is kubeconform's (yannh/kubernetes-json-schema) layout, ``local`` kubernetes-validate's.
+    """
+    if not re.fullmatch(r"\d+\.\d+\.\d+", kube_version):
+        msg = f"kube_version {kube_version!r} is not MAJOR.MINOR.PATCH such as 1.35.0"
+        raise ValueError(msg)
+    return f"v{kube_version}-{layout}-strict"
+
+
+def standalone_schema(schema: Mapping[str, Any], definitions: Mapping[str, Any]) -> dict[str, Any]:
+    """Make a kubernetes-validate schema self-contained, as kubeconform's standalone schemas are.
+
+    kubernetes-validate keeps shared definitions in ``_definitions.json`` and points at them with
+    ``/api/_definitions.json#/$defs/<name>`` under an https ``$id``, which kubeconform would try to
+    download. This copies the definitions the schema reaches into its own ``$defs``, makes the references
+    local and drops ``$id``.
+    """
+    shared = cast("dict[str, Any]", definitions.get("$defs", {}))
+    own = _rewrite_refs({k: v for k, v in schema.items() if k != "$id"})
+    wanted = list(_refs(own))
+    defs: dict[str, Any] = {}
+    while wanted:
+        name = wanted.pop()
+        if name in defs:
+            continue
+        if name not in shared:
+            msg = f"schema refers to {name!r}, which _definitions.json does not define"
+            raise ValueError(msg)
+        defs[name] = shared[name]
+        wanted += _refs(defs[name])
+    return {**own, "$defs": dict(sorted(defs.items()))}
+
+
+def _rewrite_refs(node: Any) -> Any:  # noqa: ANN401 (a JSON value)
+    if isinstance(node, dict):
+        out: dict[str, Any] = {}
+        for k, v in cast("dict[str, Any]", node).items():
+            if k == "$ref" and isinstance(v, str) and v.startswith(SHARED_DEFS_REF):
+                out[k] = _LOCAL_DEFS_REF + v.removeprefix(SHARED_DEFS_REF)
+            else:
+                out[k] = _rewrite_refs(v)
+        return out
+    if isinstance(node, list):
+        return [_rewrite_refs(v) for v in cast("list[Any]", node)]
+    return node
+
+
+def _refs(node: Any) -> Iterator[str]:  # noqa: ANN401 (a JSON value)
+    """Yield the names of local ``#/$defs/<name>`` references anywhere in node."""
+    if isinstance(node, dict):
+        for k, v in cast("dict[str, Any]", node).items():
+            if k == "$ref" and isinstance(v, str) and v.startswith(_LOCAL_DEFS_REF):
+                yield v.removeprefix(_LOCAL_DEFS_REF)
+            else:
+                yield from _refs(v)
+    elif isinstance(node, list):
+        for v in cast("list[Any]", node):
+            yield from _refs(v)
