@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -76,6 +77,22 @@ async def test_served_image_answers_probes_with_stamped_version(app: Pipeline, t
     assert (await health.stdout()).strip() == "ok"
     hello = await client.with_exec(["wget", "-q", "-O-", "http://app:8080/"]).stdout()
     assert hello == "hello from hello v9.9.9\n"
+
+
+async def test_served_image_exposes_prometheus_metrics(app: Pipeline, toolbox: str) -> None:
+    svc = await app.serve(version="v9.9.9")
+    script = "wget -q -O- http://app:8080/healthz >/dev/null && wget -q -O- http://app:8080/metrics"
+    metrics = await (
+        dag.container()
+        .from_(toolbox)
+        .with_service_binding("app", svc)
+        .with_env_variable("CACHE_BUST", os.urandom(8).hex())
+        .with_exec(["sh", "-c", script])
+        .stdout()
+    )
+    assert "# TYPE http_requests_total counter" in metrics
+    assert re.search(r'http_requests_total\{[^}]*route="/healthz"[^}]*\} [1-9]', metrics)
+    assert re.search(r'http_request_duration_seconds_bucket\{[^}]*route="/healthz"', metrics)
 
 
 async def test_invalid_platform_fails_before_building(go_image: str, app: Pipeline) -> None:
