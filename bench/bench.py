@@ -34,9 +34,18 @@ RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "2"))
 
 
+def note(text: str) -> None:
+    """Progress on stderr."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
 @dataclass
 class Figure:
     """One measured figure: seconds (or bytes) over runs, and what it is compared with."""
+
+    def __post_init__(self) -> None:
+        """Report the figure as soon as it is measured."""
+        note(f"{self.name}: {', '.join(f'{v:.2f}' for v in self.values)}")
 
     name: str
     values: list[float]
@@ -81,12 +90,11 @@ class Workspace:
     def edit(self) -> None:
         """Change one line of a handler (a real code change: the package recompiles)."""
         handlers = self.dir / "handlers.go"
-        text = handlers.read_text()
-        self.edits += 1
         marker = "// bench edit"
-        lines = [ln for ln in text.splitlines() if marker not in ln]
-        lines.append(f"{marker} {self.edits}: var _ = {self.edits}")
-        handlers.write_text("\n".join(lines) + "\n")
+        kept = [ln for ln in handlers.read_text().splitlines() if marker not in ln]
+        self.edits += 1
+        # gofmt-clean: the fmt check must keep passing.
+        handlers.write_text("\n".join(kept).rstrip() + f"\n\nvar _ = {self.edits} {marker}\n")
 
     def salt(self) -> None:
         """Make the source new to the engine without changing what Go builds."""
