@@ -42,6 +42,7 @@ class GoEnv:
     """Settings of the builder, resolved from the Pipeline's configuration."""
 
     image: str
+    go_version: str = ""
     goproxy: str = ""
     goprivate: str = ""
     netrc: dagger.Secret | None = None

@@ -72,6 +72,7 @@ class Pipeline:
         version = await effective_go_version(self.source, self.go_version)
         return GoEnv(
             image=builder_image(self.go_image, version),
+            go_version=version,
             goproxy=self.goproxy,
             goprivate=self.goprivate,
             netrc=self.netrc,
@@ -101,9 +102,8 @@ class Pipeline:
     async def go_version_info(self) -> str:
         """Print the effective Go version and the builder's `go version`."""
         env = await self._env()
-        version = await effective_go_version(self.source, self.go_version)
         reported = await env.container().with_exec(["go", "version"]).stdout()
-        return f"go-version {version} (image {env.image})\n{reported.strip()}"
+        return f"go-version {env.go_version} (image {env.image})\n{reported.strip()}"
 
     @dagger.function
     async def deps(self) -> dagger.Container:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import uuid
 from pathlib import Path
 from typing import Any, cast
@@ -13,6 +14,7 @@ from dagger import dag
 
 from pipeline import Pipeline
 from pipeline.errors import PipelineError
+from tests.faultproxy import failing_proxy
 
 SHA = "0123456789abcdef0123456789abcdef01234567"
 
@@ -123,3 +125,16 @@ async def test_bad_address_and_half_given_credentials_are_rejected(app: Pipeline
         await app.publish(address=f"{registry}/x:1", version="v1.0.0")
     with pytest.raises(ValueError, match="together"):
         await app.publish(address=f"{registry}/x", version="v1.0.0", username="ci")
+
+
+async def test_push_failing_part_way_names_the_tags_written(
+    app: Pipeline, registry: str, creds: tuple[str, str]
+) -> None:
+    name = f"pipeline-test/partial-{uuid.uuid4().hex[:8]}"
+    fail = re.compile(rf"/v2/{name}/manifests/1\.2$")
+    with failing_proxy(registry, fail) as proxy, pytest.raises(PipelineError) as exc:
+        await app.publish(address=f"{proxy}/{name}", version="v1.2.3", username=creds[0], password=secret(creds[1]))
+    assert exc.value.cause == f"pushing {proxy}/{name}:1.2 failed after 1 of 3 tags"
+    assert exc.value.details.startswith(f"written: {proxy}/{name}:1.2.3@sha256:")
+    assert await tags_of(creds, f"{registry}/{name}") == ["1.2.3"]
+    assert creds[1] not in str(exc.value)
