@@ -15,7 +15,7 @@ OUT: Final = "/out"
 
 async def fmt(env: GoEnv, source: dagger.Directory) -> None:
     """Fail with the files gofmt would change and the diff."""
-    ctr = env.container().with_workdir(SRC).with_directory(SRC, source)
+    ctr = env.container().with_workdir(SRC).with_mounted_directory(SRC, source)
     listed = await _run(ctr, ["gofmt", "-l", "."], "fmt")
     files = unformatted_files(listed.stdout)
     if listed.code != 0:

@@ -107,7 +107,7 @@ class Pipeline:
 
     @dagger.function
     async def deps(self) -> dagger.Container:
-        """Return the builder with modules downloaded (keyed on go.mod/go.sum) and the source at /src."""
+        """Return the builder with modules downloaded (keyed on go.mod/go.sum) and the source mounted at /src."""
         return (await self._env()).deps(self.source)
 
     @dagger.function
