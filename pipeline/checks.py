@@ -67,6 +67,8 @@ def tests_container(
                 "--format=testname",
                 f"--junitfile={OUT}/junit.xml",
                 f"--jsonfile={OUT}/test.json",
+                # Total coverage printed by the same exec (no second container run).
+                f"--post-run-command=go tool cover -func={OUT}/coverage.out",
                 "--",
                 *args,
                 packages,
@@ -93,11 +95,7 @@ async def run_tests(
     if code != 0 and summary.ok:
         # gotestsum failed before go test produced events: show what it said.
         summary.build_errors.append((await ran.stderr()).strip() or (await ran.stdout()).strip())
-    cover = await ran.with_exec(
-        ["go", "tool", "cover", f"-func={OUT}/coverage.out"],
-        expect=dagger.ReturnType.ANY,
-    ).stdout()
-    pct = coverage_total(cover)
+    pct = coverage_total(await ran.stdout())
     ok = summary.ok and code == 0 and pct >= coverage_min
     line = f"{summary.line()}; coverage {pct:.1f}%"
     if summary.ok and pct < coverage_min:
