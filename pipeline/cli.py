@@ -44,11 +44,13 @@ def _flag(arg: Arg) -> str:
     return "--" + arg.name.replace("_", "-")
 
 
-def _option(arg: Arg) -> click.Option:
-    """Make the click option for one function argument."""
+def _option(arg: Arg, *, inherited: bool = False) -> click.Option:
+    """Make the click option for one argument; inherited: a constructor option repeated on a subcommand."""
     t = _base(arg.annotation)
     default = HOST_DEFAULTS.get(arg.name, None if arg.required or arg.default is None else arg.default)
-    required = arg.required and default is None
+    if inherited:
+        default = None
+    required = arg.required and default is None and not inherited
     help_text = arg.doc
     if t is bool:
         return click.Option([f"{_flag(arg)}/--no-{arg.name.replace('_', '-')}"], default=bool(default), help=help_text)
@@ -196,7 +198,11 @@ SERVICE_PORTS = {"serve": [8080], "debug": [2345, 8080]}
 
 
 def _command(fn: Fn) -> click.Command:
+    own = {a.python_name for a in fn.args}
+    # Constructor options are accepted after the subcommand too (`pipeline ci --source app`); they win.
+    inherited = [a for a in functions(Pipeline)[""].args if a.python_name not in own]
     params: list[click.Parameter] = [_option(a) for a in fn.args]
+    params += [_option(a, inherited=True) for a in inherited]
     params.append(click.Option(["--output", "-o"], help="Write files/directories the function returns here."))
     if fn.name == "serve":
         params.append(
@@ -206,7 +212,8 @@ def _command(fn: Fn) -> click.Command:
 
     @click.pass_context
     def callback(ctx: click.Context, **kwargs: Any) -> None:  # noqa: ANN401 (click passes option values)
-        config = cast("dict[str, Any]", ctx.obj)
+        given = {a.python_name: kwargs.pop(a.python_name) for a in inherited}
+        config = {**cast("dict[str, Any]", ctx.obj), **{k: v for k, v in given.items() if v not in (None, ())}}
         _check_secrets([functions(Pipeline)[""]], config)
         _check_secrets([fn], kwargs)
         output = kwargs.pop("output", None)

@@ -33,7 +33,7 @@ async def test_failing_step_exits_1_and_names_the_test() -> None:
 
 
 async def test_ci_exits_1_naming_both_failures() -> None:
-    res = await pipeline("--source", str(FIXTURES / "both-broken"), "ci")
+    res = await pipeline("ci", "--source", str(FIXTURES / "both-broken"))  # constructor options after the command
     err = res.stderr.decode()
     assert res.returncode == 1
     assert "ci: 2 of 6 steps failed: fmt, test" in err
