@@ -21,6 +21,7 @@ from .chartpolicy import (
     strict_dir,
 )
 from .errors import PipelineError
+from .execs import Result, exit_code, run
 
 TOOLS_BIN: Final = "/opt/pipeline-chart/bin"
 HELM_BIN: Final = f"{TOOLS_BIN}/helm"
@@ -74,7 +75,7 @@ async def check_chart(
         value_args = ["--values", VALUES]
     kube_args = ["--kube-version", kube_version]
 
-    lint = await _run(ctr, [HELM_BIN, "lint", "--strict", *kube_args, *value_args, CHART])
+    lint = await run(ctr, [HELM_BIN, "lint", "--strict", *kube_args, *value_args, CHART], STEP)
     if lint.code != 0:
         raise PipelineError(STEP, f"helm lint --strict failed on {name}", _helm_problems(lint))
 
@@ -83,7 +84,7 @@ async def check_chart(
         redirect_stdout=RENDERED,
         expect=dagger.ReturnType.ANY,
     )
-    if await _exit_code(rendered) != 0:
+    if await exit_code(rendered, STEP) != 0:
         raise PipelineError(STEP, f"helm template failed on {name}", await rendered.stderr())
     try:
         manifests = parse_manifests(await rendered.file(RENDERED).contents())
@@ -91,7 +92,7 @@ async def check_chart(
         raise PipelineError(STEP, str(e)) from e
 
     location, schema_dir = await _schemas(schemas, kube_version, resource_types(manifests))
-    validated = await _run(
+    validated = await run(
         rendered.with_directory(SCHEMAS, schema_dir),
         [
             KUBECONFORM_BIN,
@@ -102,6 +103,7 @@ async def check_chart(
             f"-schema-location={location}",
             RENDERED,
         ],
+        STEP,
     )
     if validated.code != 0:
         raise PipelineError(
@@ -149,25 +151,7 @@ async def _schemas(
     return SCHEMAS, out
 
 
-def _helm_problems(res: "_Result") -> str:
+def _helm_problems(res: Result) -> str:
     """Keep helm lint's findings (and errors), not its INFO lines."""
     lines = (res.stdout + "\n" + res.stderr).splitlines()
     return "\n".join(ln for ln in lines if ln.strip() and "[INFO]" not in ln)
-
-
-class _Result:
-    def __init__(self, code: int, stdout: str, stderr: str) -> None:
-        self.code, self.stdout, self.stderr = code, stdout, stderr
-
-
-async def _run(ctr: dagger.Container, argv: list[str]) -> _Result:
-    ran = ctr.with_exec(argv, expect=dagger.ReturnType.ANY)
-    code = await _exit_code(ran)
-    return _Result(code, await ran.stdout(), await ran.stderr())
-
-
-async def _exit_code(ran: dagger.Container) -> int:
-    try:
-        return await ran.exit_code()
-    except dagger.ExecError as e:  # installing helm or kubeconform failed
-        raise PipelineError(STEP, f"`{' '.join(e.command)}` failed (exit {e.exit_code})", e.stderr or e.stdout) from e

@@ -6,6 +6,7 @@ import dagger
 
 from . import pins
 from .errors import PipelineError
+from .execs import exit_code, run
 from .golang import SRC, GoEnv
 from .reports import coverage_total, summarize_test_events, unformatted_files
 from .testreport import TestReport
@@ -16,7 +17,7 @@ OUT: Final = "/out"
 async def fmt(env: GoEnv, source: dagger.Directory) -> None:
     """Fail with the files gofmt would change and the diff."""
     ctr = env.container().with_workdir(SRC).with_mounted_directory(SRC, source)
-    listed = await _run(ctr, ["gofmt", "-l", "."], "fmt")
+    listed = await run(ctr, ["gofmt", "-l", "."], "fmt")
     files = unformatted_files(listed.stdout)
     if listed.code != 0:
         raise PipelineError("fmt", "gofmt could not parse the source", listed.stderr)
@@ -27,7 +28,7 @@ async def fmt(env: GoEnv, source: dagger.Directory) -> None:
 
 async def vet(env: GoEnv, source: dagger.Directory) -> None:
     """Fail with every finding of go vet."""
-    res = await _run(env.deps(source), ["go", "vet", "./..."], "vet")
+    res = await run(env.deps(source), ["go", "vet", "./..."], "vet")
     if res.code != 0:
         findings = [ln for ln in res.stderr.splitlines() if ln and not ln.startswith("#")]
         raise PipelineError("vet", f"go vet reported {len(findings)} finding(s)", "\n".join(findings))
@@ -35,7 +36,7 @@ async def vet(env: GoEnv, source: dagger.Directory) -> None:
 
 async def tidy(env: GoEnv, source: dagger.Directory) -> None:
     """Fail with the diff when go.mod/go.sum are not what `go mod tidy` writes."""
-    res = await _run(env.deps(source), ["go", "mod", "tidy", "-diff"], "tidy")
+    res = await run(env.deps(source), ["go", "mod", "tidy", "-diff"], "tidy")
     if res.code != 0:
         raise PipelineError("tidy", "go.mod/go.sum are not tidy: run `go mod tidy`", res.stdout + res.stderr)
 
@@ -89,7 +90,7 @@ async def run_tests(
 ) -> TestReport:
     """Run go test; return the reports whether tests pass or fail."""
     ran = tests_container(env, source, race=race, run=run, packages=packages)
-    code = await _exit_code(ran, "test")
+    code = await exit_code(ran, "test")
     events = await ran.file(f"{OUT}/test.json").contents()
     summary = summarize_test_events(events)
     if code != 0 and summary.ok:
@@ -110,22 +111,3 @@ async def run_tests(
         coverage_percent=pct,
         ok=ok,
     )
-
-
-class _Result:
-    def __init__(self, code: int, stdout: str, stderr: str) -> None:
-        self.code, self.stdout, self.stderr = code, stdout, stderr
-
-
-async def _run(ctr: dagger.Container, argv: list[str], step: str) -> _Result:
-    """Run argv accepting any exit code; a failure of the engine itself becomes a PipelineError."""
-    ran = ctr.with_exec(argv, expect=dagger.ReturnType.ANY)
-    code = await _exit_code(ran, step)
-    return _Result(code, await ran.stdout(), await ran.stderr())
-
-
-async def _exit_code(ran: dagger.Container, step: str) -> int:
-    try:
-        return await ran.exit_code()
-    except dagger.ExecError as e:  # a setup exec (module download, tool install) failed
-        raise PipelineError(step, f"`{' '.join(e.command)}` failed (exit {e.exit_code})", e.stderr or e.stdout) from e

@@ -10,6 +10,7 @@ from dagger import dag
 
 from . import pins
 from .errors import PipelineError
+from .execs import exit_code
 from .reports import at_or_above, severity_counts, trivy_findings
 from .scanreport import ScanReport
 
@@ -123,7 +124,7 @@ def sbom(trivy: Trivy, image: dagger.Container) -> dagger.File:
 
 
 async def _require_success(ran: dagger.Container, step: str, what: str) -> None:
-    code = await ran.exit_code()
+    code = await exit_code(ran, step)
     if code != 0:
         err = (await ran.stderr()).strip().splitlines()
         raise PipelineError(step, f"{what} (trivy exit {code}); this is not a finding", "\n".join(err[-15:]))
