@@ -48,6 +48,21 @@ def toolbox() -> str:
 
 
 @pytest.fixture(scope="session")
+def client(toolbox: str) -> Callable[[str, dagger.Service], dagger.Container]:
+    """Make a toolbox container that reaches a service by a host name (never cached: it probes live)."""
+
+    def make(alias: str, svc: dagger.Service) -> dagger.Container:
+        return (
+            dag.container()
+            .from_(toolbox)
+            .with_service_binding(alias, svc)
+            .with_env_variable("CACHE_BUST", os.urandom(8).hex())
+        )
+
+    return make
+
+
+@pytest.fixture(scope="session")
 def app(go_image: str) -> Pipeline:
     """The pipeline on app/."""
     return Pipeline(source=source(ROOT / "app"), go_image=go_image)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import anyio
+import dagger
 import pytest
 from dagger import dag
 
@@ -14,6 +15,8 @@ from pipeline import Pipeline
 from pipeline.build import ldflags
 from tests.conftest import ROOT
 from tests.elf import elf_info
+
+Client = Callable[[str, dagger.Service], dagger.Container]
 
 
 async def test_build_gives_static_binaries_for_both_platforms(app: Pipeline, tmp_path: Path) -> None:
@@ -64,32 +67,18 @@ async def test_image_is_minimal_and_non_root(app: Pipeline) -> None:
     assert "nonroot:x:65532:65532:" in passwd
 
 
-async def test_served_image_answers_probes_with_stamped_version(app: Pipeline, toolbox: str) -> None:
-    svc = await app.serve(version="v9.9.9")
-    client = (
-        dag.container()
-        .from_(toolbox)
-        .with_service_binding("app", svc)
-        .with_env_variable("CACHE_BUST", os.urandom(8).hex())
-    )
-    health = client.with_exec(["wget", "-q", "-S", "-O-", "http://app:8080/healthz"])
+async def test_served_image_answers_probes_with_stamped_version(app: Pipeline, client: Client) -> None:
+    probe = client("app", await app.serve(version="v9.9.9"))
+    health = probe.with_exec(["wget", "-q", "-S", "-O-", "http://app:8080/healthz"])
     assert "200 OK" in await health.stderr()
     assert (await health.stdout()).strip() == "ok"
-    hello = await client.with_exec(["wget", "-q", "-O-", "http://app:8080/"]).stdout()
+    hello = await probe.with_exec(["wget", "-q", "-O-", "http://app:8080/"]).stdout()
     assert hello == "hello from hello v9.9.9\n"
 
 
-async def test_served_image_exposes_prometheus_metrics(app: Pipeline, toolbox: str) -> None:
-    svc = await app.serve(version="v9.9.9")
+async def test_served_image_exposes_prometheus_metrics(app: Pipeline, client: Client) -> None:
     script = "wget -q -O- http://app:8080/healthz >/dev/null && wget -q -O- http://app:8080/metrics"
-    metrics = await (
-        dag.container()
-        .from_(toolbox)
-        .with_service_binding("app", svc)
-        .with_env_variable("CACHE_BUST", os.urandom(8).hex())
-        .with_exec(["sh", "-c", script])
-        .stdout()
-    )
+    metrics = await client("app", await app.serve(version="v9.9.9")).with_exec(["sh", "-c", script]).stdout()
     assert "# TYPE http_requests_total counter" in metrics
     assert re.search(r'http_requests_total\{[^}]*route="/healthz"[^}]*\} [1-9]', metrics)
     assert re.search(r'http_request_duration_seconds_bucket\{[^}]*route="/healthz"', metrics)

@@ -1,14 +1,12 @@
 """ci, debug (delve), bench (pprof) on app/ and the both-broken fixture."""
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import anyio
 import dagger
 import pytest
-from dagger import dag
 
 from pipeline import Pipeline
 from pipeline.errors import PipelineError
@@ -40,17 +38,12 @@ async def test_ci_validates_publish_inputs_first(app: Pipeline) -> None:
         await app.ci(address="127.0.0.1:5001/x", version="latest")
 
 
-async def test_debug_answers_delves_json_rpc(app: Pipeline, toolbox: str) -> None:
-    svc = await app.debug()
+async def test_debug_answers_delves_json_rpc(
+    app: Pipeline, client: Callable[[str, dagger.Service], dagger.Container]
+) -> None:
     request = json.dumps({"method": "RPCServer.GetVersion", "params": [{}], "id": 1})
-    client = (
-        dag.container()
-        .from_(toolbox)
-        .with_service_binding("dlv", svc)
-        .with_env_variable("CACHE_BUST", os.urandom(8).hex())
-        .with_exec(["sh", "-c", f"echo '{request}' | nc -w 5 dlv 2345"])
-    )
-    answer = json.loads((await client.stdout()).splitlines()[0])
+    rpc = client("dlv", await app.debug()).with_exec(["sh", "-c", f"echo '{request}' | nc -w 5 dlv 2345"])
+    answer = json.loads((await rpc.stdout()).splitlines()[0])
     assert answer["id"] == 1
     assert answer["error"] is None
     assert answer["result"]["APIVersion"] == 2
