@@ -44,8 +44,10 @@ def binary(
     ).file(out)
 
 
-def runtime_base(env: GoEnv, platform: Platform) -> dagger.Container:
-    """Return the runtime from scratch: CA bundle, zoneinfo, passwd/group for uid 65532, nothing else."""
+def runtime_base(env: GoEnv, platform: Platform, base: str = "") -> dagger.Container:
+    """Return the runtime: base when given, else from scratch with CA bundle, zoneinfo, passwd/group for 65532."""
+    if base:
+        return dag.container(platform=dagger.Platform(str(platform))).from_(base)
     builder = env.container()
     return (
         dag.container(platform=dagger.Platform(str(platform)))
@@ -66,6 +68,7 @@ def image(
     name: str,
     version: str,
     revision: str = "",
+    base: str = "",
 ) -> dagger.Container:
     """Return the runtime image: the binary as entrypoint, USER 65532, EXPOSE 8080, OCI labels, no shell."""
     path = f"{BIN_DIR}/{name}"
@@ -76,7 +79,7 @@ def image(
         .with_timestamps(EPOCH)
     )
     ctr = (
-        runtime_base(env, platform)
+        runtime_base(env, platform, base)
         .with_directory("/", layer)
         .with_user(f"{USER}:{USER}")
         .with_workdir("/")

@@ -55,6 +55,9 @@ class Pipeline:
     packages: Annotated[list[str], Doc("Main packages to build, e.g. ./cmd/api; the first is the image's.")] = (
         dagger.field(default=lambda: ["."])
     )
+    runtime_base: Annotated[
+        str, Doc("Runtime base image (e.g. a distroless static one); default: assembled from scratch.")
+    ] = ""
     goproxy: Annotated[str, Doc("GOPROXY for module downloads; default: the builder's.")] = ""
     goprivate: Annotated[str, Doc("GOPRIVATE (and GONOSUMDB) module patterns.")] = ""
     netrc: Annotated[dagger.Secret | None, Doc(".netrc with credentials for private modules.")] = None
@@ -177,7 +180,8 @@ class Pipeline:
         """Build the minimal runtime image for one platform: static binary, USER 65532, no shell."""
         package, name = next(iter((await self._mains()).items()))
         env = await self._env()
-        return build.image(env, self.source, await self._platform(platform), package, name, version, revision)
+        target = await self._platform(platform)
+        return build.image(env, self.source, target, package, name, version, revision, self.runtime_base)
 
     @dagger.function
     async def serve(self, version: Version = "dev") -> dagger.Service:

@@ -88,3 +88,12 @@ async def test_invalid_platform_fails_before_building(go_image: str, app: Pipeli
     p = Pipeline(source=app.source, go_image=go_image, platforms=["linux/amd64", "plan9/mips"])
     with pytest.raises(ValueError, match="plan9/mips"):
         await p.build()
+
+
+async def test_runtime_base_replaces_the_scratch_assembly(app: Pipeline, toolbox: str) -> None:
+    p = Pipeline(source=app.source, go_image=app.go_image, runtime_base=toolbox)
+    ctr = await p.image(version="v9.9.9")
+    assert await ctr.user() == "65532:65532"
+    assert await ctr.entrypoint() == ["/usr/local/bin/hello"]
+    out = await ctr.with_exec(["sh", "-c", "id -u; test -x /usr/local/bin/hello && echo runnable"]).stdout()
+    assert out.split() == ["65532", "runnable"]
