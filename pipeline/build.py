@@ -31,12 +31,10 @@ def ldflags(version: str) -> str:
     return f"-s -w -buildid= -X main.version={version}"
 
 
-def binary(
-    env: GoEnv, source: dagger.Directory, platform: Platform, package: str, name: str, version: str
-) -> dagger.File:
+def binary(deps: dagger.Container, platform: Platform, package: str, name: str, version: str) -> dagger.File:
     """Return one static, reproducible binary, cross-compiled natively (no emulation)."""
     out = f"{OUT}/{name}{platform.exe}"
-    ctr = env.deps(source)
+    ctr = deps
     for key, value in platform.goenv.items():
         ctr = ctr.with_env_variable(key, value)
     return ctr.with_exec(
@@ -62,7 +60,7 @@ def runtime_base(env: GoEnv, platform: Platform, base: str = "") -> dagger.Conta
 
 def image(
     env: GoEnv,
-    source: dagger.Directory,
+    deps: dagger.Container,
     platform: Platform,
     package: str,
     name: str,
@@ -75,7 +73,7 @@ def image(
     # The binary's layer, folders included, gets fixed timestamps so equal bytes give equal digests.
     layer = (
         dag.directory()
-        .with_file(path.lstrip("/"), binary(env, source, platform, package, name, version), permissions=0o755)
+        .with_file(path.lstrip("/"), binary(deps, platform, package, name, version), permissions=0o755)
         .with_timestamps(EPOCH)
     )
     ctr = (
@@ -94,13 +92,13 @@ def image(
 
 
 def build_dir(
-    env: GoEnv, source: dagger.Directory, platforms: list[Platform], mains: dict[str, str], version: str
+    deps: dagger.Container, platforms: list[Platform], mains: dict[str, str], version: str
 ) -> dagger.Directory:
     """Return ``<os>_<arch>/<name>`` for every platform and main package (built concurrently by the engine)."""
     out = dag.directory()
     for p in platforms:
         for package, name in mains.items():
-            out = out.with_file(f"{p.dirname}/{name}{p.exe}", binary(env, source, p, package, name, version))
+            out = out.with_file(f"{p.dirname}/{name}{p.exe}", binary(deps, p, package, name, version))
     return out
 
 

@@ -28,7 +28,7 @@ async def fmt(env: GoEnv, source: dagger.Directory) -> None:
 
 async def vet(env: GoEnv, source: dagger.Directory) -> None:
     """Fail with every finding of go vet."""
-    res = await run(env.deps(source), ["go", "vet", "./..."], "vet")
+    res = await run(await env.deps(source), ["go", "vet", "./..."], "vet")
     if res.code != 0:
         findings = [ln for ln in res.stderr.splitlines() if ln and not ln.startswith("#")]
         raise PipelineError("vet", f"go vet reported {len(findings)} finding(s)", "\n".join(findings))
@@ -36,12 +36,12 @@ async def vet(env: GoEnv, source: dagger.Directory) -> None:
 
 async def tidy(env: GoEnv, source: dagger.Directory) -> None:
     """Fail with the diff when go.mod/go.sum are not what `go mod tidy` writes."""
-    res = await run(env.deps(source), ["go", "mod", "tidy", "-diff"], "tidy")
+    res = await run(await env.deps(source), ["go", "mod", "tidy", "-diff"], "tidy")
     if res.code != 0:
         raise PipelineError("tidy", "go.mod/go.sum are not tidy: run `go mod tidy`", res.stdout + res.stderr)
 
 
-def tests_container(
+async def tests_container(
     env: GoEnv,
     source: dagger.Directory,
     *,
@@ -55,7 +55,7 @@ def tests_container(
         args.append("-race")
     if run:
         args += ["-run", run]
-    ctr = env.tool(env.deps(source), pins.GOTESTSUM)
+    ctr = await env.deps(source, tools=[pins.GOTESTSUM])
     if race:
         ctr = ctr.with_env_variable("CGO_ENABLED", "1")
     return (
@@ -89,7 +89,7 @@ async def run_tests(
     coverage_min: float = 0.0,
 ) -> TestReport:
     """Run go test; return the reports whether tests pass or fail."""
-    ran = tests_container(env, source, race=race, run=run, packages=packages)
+    ran = await tests_container(env, source, race=race, run=run, packages=packages)
     code = await exit_code(ran, "test")
     events = await ran.file(f"{OUT}/test.json").contents()
     summary = summarize_test_events(events)

@@ -5,20 +5,16 @@ from typing import Final
 
 import dagger
 
-from . import pins
-from .golang import GoEnv
-
 DLV_PORT: Final = 2345
 APP_PORT: Final = 8080
 DEBUG_BIN: Final = "/debug/app"
 OUT: Final = "/out"
 
 
-def debug_service(env: GoEnv, source: dagger.Directory, package: str) -> dagger.Service:
+def debug_service(deps: dagger.Container, package: str) -> dagger.Service:
     """Return the app built without optimisations, running under a headless delve on :2345 (app on :8080)."""
     return (
-        env.tool(env.deps(source), pins.DELVE)
-        .with_exec(["go", "build", "-gcflags=all=-N -l", "-o", DEBUG_BIN, package])
+        deps.with_exec(["go", "build", "-gcflags=all=-N -l", "-o", DEBUG_BIN, package])
         .with_exposed_port(DLV_PORT)
         .with_exposed_port(APP_PORT)
         .as_service(
@@ -37,10 +33,10 @@ def debug_service(env: GoEnv, source: dagger.Directory, package: str) -> dagger.
     )
 
 
-def bench_dir(env: GoEnv, source: dagger.Directory, package: str, bench: str, benchtime: str) -> dagger.Directory:
+def bench_dir(deps: dagger.Container, package: str, bench: str, benchtime: str) -> dagger.Directory:
     """Return bench.txt (go test -bench output), cpu.prof and mem.prof for one package."""
     ran = (
-        env.deps(source)
+        deps
         # A measurement is never reused from the cache: each call runs the benchmarks again.
         .with_env_variable("PIPELINE_BENCH_RUN", str(time.time_ns()))
         .with_exec(["mkdir", "-p", OUT])

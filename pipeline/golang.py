@@ -1,6 +1,6 @@
 """The Go builder container: image, caches, module download (lazy; nothing here awaits but go.mod reads)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -65,23 +65,30 @@ class GoEnv:
             ctr = ctr.with_mounted_secret("/root/.netrc", self.netrc)
         return ctr
 
-    def deps(self, source: dagger.Directory) -> dagger.Container:
-        """Download modules keyed on go.mod/go.sum only, then mount the full source at /src.
+    async def deps(self, source: dagger.Directory, tools: Sequence[str] = ()) -> dagger.Container:
+        """Return the builder with pinned tools, modules downloaded, and the source mounted at /src.
 
-        The download layer survives every change that leaves go.mod and go.sum alone, and the source is
-        mounted rather than copied into a layer: a one-line change costs the build, not a snapshot of the tree.
+        Tools install first and the download sees only go.mod/go.sum as literal content, so both steps keep
+        their cache across every change that leaves go.mod and go.sum alone. The source is mounted, not
+        copied into a layer: a one-line change costs the build, not a snapshot of the tree.
         """
+        ctr = self.container()
+        for tool in tools:
+            ctr = ctr.with_exec(["go", "install", tool])
         return (
-            self.container()
-            .with_workdir(SRC)
-            .with_mounted_directory(SRC, source.filter(include=["go.mod", "go.sum"]))
+            ctr.with_workdir(SRC)
+            .with_mounted_directory(SRC, await module_files(source))
             .with_exec(["go", "mod", "download"])
             .with_mounted_directory(SRC, source)
         )
 
-    def tool(self, ctr: dagger.Container, module_at_version: str) -> dagger.Container:
-        """Install a pinned Go tool (module@version) into /go/bin of ctr."""
-        return ctr.with_exec(["go", "install", module_at_version])
+
+async def module_files(source: dagger.Directory) -> dagger.Directory:
+    """Return go.mod and go.sum rebuilt from their bytes: a cache key that ignores the rest of the tree."""
+    files = dag.directory().with_new_file("go.mod", await source.file("go.mod").contents())
+    if await source.exists("go.sum"):
+        files = files.with_new_file("go.sum", await source.file("go.sum").contents())
+    return files
 
 
 def builder_image(go_image: str, go_version: str) -> str:

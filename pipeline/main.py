@@ -111,7 +111,7 @@ class Pipeline:
     @dagger.function
     async def deps(self) -> dagger.Container:
         """Return the builder with modules downloaded (keyed on go.mod/go.sum) and the source mounted at /src."""
-        return (await self._env()).deps(self.source)
+        return await (await self._env()).deps(self.source)
 
     @dagger.function
     @check
@@ -162,13 +162,15 @@ class Pipeline:
     async def build(self, version: Version = "dev") -> dagger.Directory:
         """Build static binaries for every platform as <os>_<arch>/<name>."""
         platforms = parse_platforms(self.platforms)
-        return build.build_dir(await self._env(), self.source, platforms, await self._mains(), version)
+        deps = await (await self._env()).deps(self.source)
+        return build.build_dir(deps, platforms, await self._mains(), version)
 
     @dagger.function
     async def binary(self, platform: PlatformArg = "", version: Version = "dev") -> dagger.File:
         """Build the first main package for one platform."""
         package, name = next(iter((await self._mains()).items()))
-        return build.binary(await self._env(), self.source, await self._platform(platform), package, name, version)
+        deps = await (await self._env()).deps(self.source)
+        return build.binary(deps, await self._platform(platform), package, name, version)
 
     @dagger.function
     async def image(
@@ -181,7 +183,8 @@ class Pipeline:
         package, name = next(iter((await self._mains()).items()))
         env = await self._env()
         target = await self._platform(platform)
-        return build.image(env, self.source, target, package, name, version, revision, self.runtime_base)
+        deps = await env.deps(self.source)
+        return build.image(env, deps, target, package, name, version, revision, self.runtime_base)
 
     @dagger.function
     async def serve(self, version: Version = "dev") -> dagger.Service:
@@ -331,7 +334,7 @@ class Pipeline:
     async def debug(self) -> dagger.Service:
         """Run the app under headless delve on :2345 (API v2, multi-client), app on :8080."""
         package = next(iter(await self._mains()))
-        return devloop.debug_service(await self._env(), self.source, package)
+        return devloop.debug_service(await (await self._env()).deps(self.source, tools=[pins.DELVE]), package)
 
     @dagger.function
     async def bench(
@@ -341,7 +344,7 @@ class Pipeline:
         benchtime: Annotated[str, Doc("Time or iterations per benchmark (go test -benchtime).")] = "1s",
     ) -> dagger.Directory:
         """Run benchmarks; return bench.txt with cpu.prof and mem.prof for go tool pprof."""
-        return devloop.bench_dir(await self._env(), self.source, package, pattern, benchtime)
+        return devloop.bench_dir(await (await self._env()).deps(self.source), package, pattern, benchtime)
 
 
 async def _timed(name: str, step: Callable[[], Awaitable[object]]) -> StepResult:
