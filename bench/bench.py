@@ -78,6 +78,24 @@ async def timed(fn: Callable[[], Awaitable[object]]) -> float:
     return time.perf_counter() - t0
 
 
+def after_edits_sync(ws: "Workspace", fn: Callable[[], object]) -> list[float]:
+    """Time fn RUNS times, each right after a one-line edit."""
+    times: list[float] = []
+    for _ in range(RUNS):
+        ws.edit()
+        times.append(timed_sync(fn))
+    return times
+
+
+async def after_edits(ws: "Workspace", fn: Callable[[], Awaitable[object]]) -> list[float]:
+    """Time the awaited fn RUNS times, each right after a one-line edit."""
+    times: list[float] = []
+    for _ in range(RUNS):
+        ws.edit()
+        times.append(await timed(fn))
+    return times
+
+
 class Workspace:
     """A private copy of app/ that the benchmark may edit."""
 
@@ -188,18 +206,11 @@ async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of meas
     figs.append(Figure("native go build amd64+arm64, cold", cold_native2))
     native_build(ws, warm)
     figs.append(Figure("native go build, warm", [timed_sync(lambda: native_build(ws, warm)) for _ in range(RUNS)]))
-    change_native: list[float] = []
-    for _ in range(RUNS):
-        ws.edit()
-        change_native.append(timed_sync(lambda: native_build(ws, warm)))
+    change_native = after_edits_sync(ws, lambda: native_build(ws, warm))
     figs.append(Figure("native go build, one-line change", change_native))
     native_test(ws, warm)
     figs.append(Figure("native go test, warm", [timed_sync(lambda: native_test(ws, warm)) for _ in range(RUNS)]))
-    change_test: list[float] = []
-    for _ in range(RUNS):
-        ws.edit()
-        change_test.append(timed_sync(lambda: native_test(ws, warm)))
-    figs.append(Figure("native go test, one-line change", change_test))
+    figs.append(Figure("native go test, one-line change", after_edits_sync(ws, lambda: native_test(ws, warm))))
 
     async with dagger.connection():
         # Cold: new cache namespace and new source each run.
@@ -216,10 +227,7 @@ async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of meas
         await build(pipe(ws, ns, two))
         warm_build = [await timed(lambda: build(pipe(ws, ns, two))) for _ in range(RUNS)]
         figs.append(Figure("pipeline build amd64+arm64, warm", warm_build, "native go build, warm"))
-        change_build: list[float] = []
-        for _ in range(RUNS):
-            ws.edit()
-            change_build.append(await timed(lambda: build(pipe(ws, ns, one))))
+        change_build = await after_edits(ws, lambda: build(pipe(ws, ns, one)))
         figs.append(
             Figure("pipeline build amd64, one-line change", change_build, "native go build, one-line change", 1.5)
         )
@@ -229,10 +237,7 @@ async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of meas
 
         await test()
         figs.append(Figure("pipeline test, warm", [await timed(test) for _ in range(RUNS)], "native go test, warm"))
-        change_test: list[float] = []
-        for _ in range(RUNS):
-            ws.edit()
-            change_test.append(await timed(test))
+        change_test = await after_edits(ws, test)
         figs.append(Figure("pipeline test, one-line change", change_test, "native go test, one-line change"))
 
         async def ci() -> None:
@@ -243,11 +248,7 @@ async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of meas
         figs.append(Figure("pipeline ci, cold", cold_ci))
         await ci()
         figs.append(Figure("pipeline ci, warm no change", [await timed(ci) for _ in range(RUNS)], target=3.0))
-        change_ci: list[float] = []
-        for _ in range(RUNS):
-            ws.edit()
-            change_ci.append(await timed(ci))
-        figs.append(Figure("pipeline ci, one-line change", change_ci))
+        figs.append(Figure("pipeline ci, one-line change", await after_edits(ws, ci)))
 
         image = await pipe(ws, ns, one).image(platform="linux/amd64")
         binary = await pipe(ws, ns, one).binary(platform="linux/amd64")
