@@ -6,6 +6,9 @@
 source "$(dirname "$0")/lib.sh"
 T0=$(date +%s.%N)
 
+# Trivy builds while dagger does: two Go builds overlap their serial phases (linking) on two cores.
+bash "$ROOT/scripts/build-trivy.sh" >"$STATE/build-trivy.log" 2>&1 &
+trivy_build=$!
 step "build dagger $DAGGER_VERSION from the Go module" bash "$ROOT/scripts/build-engine.sh"
 
 host_packages() {
@@ -24,6 +27,9 @@ host_links() {
   # The engine points /usr/bin/iptables* at /usr/bin/xtables-*-multi; Debian keeps those in /usr/sbin.
   for x in xtables-legacy-multi xtables-nft-multi; do ln -sf "/usr/sbin/$x" "/usr/bin/$x"; done
   command -v dnsmasq >/dev/null || ln -sf /usr/sbin/dnsmasq /usr/local/bin/dnsmasq
+  # Module mode: the builtin SDK images, where the engine's build says they are.
+  mkdir -p "$SDK_CONTENT" "$(dirname "$ENGINE_CONTENT_DIR")"
+  ln -sfn "$SDK_CONTENT" "$ENGINE_CONTENT_DIR"
 }
 step "link runc, dagger-init, CNI plugins, xtables" host_links
 
@@ -32,16 +38,23 @@ engine_answers() {
   timeout 20 "$BIN/dagger" session < <(sleep 3) 2>>"$STATE/engine-probe.log" | grep -q session_token
 }
 
+# The engine this script would start: binary and SDK digests. A running engine that differs is restarted.
+engine_identity() { echo "$BIN/dagger-engine"; cat "$STATE/sdk.env" 2>/dev/null || true; }
+
 start_engine() {
   export _EXPERIMENTAL_DAGGER_RUNNER_HOST="unix://$ENGINE_SOCK"
-  if [ -f "$STATE/engine.pid" ] && kill -0 "$(cat "$STATE/engine.pid")" 2>/dev/null && engine_answers; then
+  if [ -f "$STATE/engine.pid" ] && kill -0 "$(cat "$STATE/engine.pid")" 2>/dev/null \
+    && [ "$(cat "$STATE/engine.identity" 2>/dev/null)" = "$(engine_identity)" ] && engine_answers; then
     log "engine already running (pid $(cat "$STATE/engine.pid"))"; return 0
   fi
-  [ -f "$STATE/engine.pid" ] && kill "$(cat "$STATE/engine.pid")" 2>/dev/null || true
-  rm -f "$ENGINE_SOCK"
+  bash "$ROOT/scripts/engine-down.sh" --engine-only
   ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-  # The engine bind-mounts over /etc/resolv.conf: give it a private mount namespace.
-  setsid nohup unshare --mount --propagation private -- "$BIN/dagger-engine" \
+  engine_identity >"$STATE/engine.identity"
+  # The engine bind-mounts over /etc/resolv.conf: give it a private mount namespace. The SDK digests
+  # (module mode) come from build-sdk.sh, once it has run.
+  local sdk_env=()
+  [ -f "$STATE/sdk.env" ] && mapfile -t sdk_env <"$STATE/sdk.env"
+  setsid nohup env "${sdk_env[@]}" unshare --mount --propagation private -- "$BIN/dagger-engine" \
     --root "$PIPELINE_CACHE/engine-root" --addr "unix://$ENGINE_SOCK" \
     >"$STATE/engine.log" 2>&1 </dev/null &
   echo $! >"$STATE/engine.pid"
@@ -55,7 +68,12 @@ start_engine() {
 step "start the engine" start_engine
 
 step "start local registries" bash "$ROOT/scripts/registry.sh" up
+wait_trivy() { wait "$trivy_build" || { cat "$STATE/build-trivy.log" >&2; return 1; }; }
+step "wait for the Trivy build" wait_trivy
 step "publish base images to $REGISTRY" bash "$ROOT/scripts/base-images.sh"
+step "make the builtin SDKs (module mode)" bash "$ROOT/scripts/build-sdk.sh"
+# A first run made new SDK digests: the engine reads them at start.
+step "restart the engine with the SDKs if they changed" start_engine
 step "write the offline Trivy DB" bash "$ROOT/scripts/trivy-db.sh" >/dev/null
 
 log "all up in $(python3 -c "print(f'{$(date +%s.%N) - $T0:.1f}')")s; clients: eval \"\$(scripts/engine-env)\""

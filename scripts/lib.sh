@@ -8,7 +8,14 @@ export PIPELINE_CACHE
 pin() { "$ROOT/scripts/pin" "$1"; }
 
 DAGGER_VERSION=$(pin DAGGER_VERSION)
-BIN="$PIPELINE_CACHE/bin/$DAGGER_VERSION"
+# Binaries and the patched source are keyed on the scripts that make them: an edited patch rebuilds.
+DAGGER_KEY=$(cat "$ROOT"/scripts/patch-dagger.py "$ROOT"/scripts/patch-dagger-cli.py "$ROOT"/scripts/build-engine.sh \
+  | sha256sum | cut -c1-10)
+BIN="$PIPELINE_CACHE/bin/dagger-$DAGGER_VERSION-$DAGGER_KEY"
+SRC="$PIPELINE_CACHE/src/dagger-$DAGGER_VERSION-$DAGGER_KEY"
+# The builtin SDKs (module mode): OCI blobs the engine reads at the path its build names.
+SDK_CONTENT="$PIPELINE_CACHE/sdk-content"
+ENGINE_CONTENT_DIR=/usr/local/share/dagger/content
 STATE="$PIPELINE_CACHE/state"
 ENGINE_SOCK="$STATE/engine.sock"
 REGISTRY=$(pin LOCAL_REGISTRY)

@@ -12,11 +12,16 @@ builds without them:
 * ``util/scrub`` loses a regexp built from midterm's reset sequence.
 * ``libsecret://`` secret URIs and the Dang SDK answer "not built in".
 * ``engine/distconsts`` (a leaf package of paths) is written for this host.
+* Module mode: the Go SDK's generated code asks for ``dagger.io/dagger`` at a
+  commit the proxy refuses (``goSDKLibVersion``), and codegen runs an unversioned
+  ``go get github.com/dagger/querybuilder`` (a version-list query, refused): both
+  are pinned to what ``dagger.io/dagger@<tag>`` itself requires.
 
 Every edit must apply exactly once, so a new dagger version fails loudly here
 rather than building something different. Usage: ``patch-dagger.py SRC_DIR``.
 """
 
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -120,6 +125,11 @@ const (
 """
 
 
+#: The versions module-mode codegen installs: the pinned SDK tag, and the querybuilder its go.mod requires.
+GO_SDK_LIB_VERSION = runpy.run_path(str(Path(__file__).resolve().parent.parent / "pipeline/pins.py"))["DAGGER_VERSION"]
+QUERYBUILDER_VERSION = "v0.0.0-20260402040506-574a5e81cb59"
+
+
 def replace_once(path: Path, old: str, new: str) -> None:
     """Replace old by new in path, failing unless old occurs exactly once."""
     text = path.read_text()
@@ -155,6 +165,11 @@ def main(src: Path) -> None:
     consts.mkdir(parents=True, exist_ok=True)
     (consts / "go.mod").write_text("module github.com/dagger/dagger/engine/distconsts\n\ngo 1.22\n")
     (consts / "distconsts.go").write_text(DISTCONSTS)
+
+    go_sdk = src / "core/sdk/go_sdk.go"
+    replace_once(go_sdk, '= "56bb30426a8462af6f95cfdae6461d0cc796ff50" // v0.21.8', f'= "{GO_SDK_LIB_VERSION}"')
+    typedefs = src / "cmd/codegen/generator/go/generate_typedefs.go"
+    replace_once(typedefs, "\t\tquerybuilderImportPath,\n", f'\t\tquerybuilderImportPath+"@{QUERYBUILDER_VERSION}",\n')
 
     drops = [f"-droprequire={m}" for m in UNSERVED]
     subprocess.run(["go", "mod", "edit", "-dropreplace=dagger.io/dagger", *drops], cwd=src, check=True)
