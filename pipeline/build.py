@@ -1,45 +1,108 @@
-"""Static binaries per platform and the minimal non-root runtime image (lazy)."""
+"""Static binaries per platform and the minimal non-root runtime image (lazy).
 
-import posixpath
+`go build -o <dir>/ <packages>` writes every main package the patterns match, named as Go names them
+(the import path's last element, without a /vN suffix). The image, the single binary and `build` all
+read that one exec per platform, so they share its cache.
+"""
+
+from dataclasses import dataclass
 from typing import Final
 
 import dagger
 from dagger import dag
 
-from .golang import SRC, GoEnv
-from .gomod import GoMod
+from .errors import PipelineError
+from .execs import command, run, timed_out
+from .golang import OUT, GoEnv
 from .platforms import Platform
 
-OUT: Final = "/out"
 EPOCH: Final = 0
 USER: Final = "65532"
-PORT: Final = 8080
 BIN_DIR: Final = "/usr/local/bin"
 ZONEINFO: Final = "/usr/share/zoneinfo.zip"
+CA_BUNDLE: Final = "/etc/ssl/certs/ca-certificates.crt"
 PASSWD: Final = "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"  # noqa: S105 (an /etc/passwd file, no password)
 GROUP: Final = "root:x:0:\nnonroot:x:65532:\n"
 
 
-def binary_name(gomod: GoMod, package: str) -> str:
-    """Name of the binary for a main package: its folder, or the module's name for the root."""
-    clean = posixpath.normpath(package.removeprefix("./")) if package not in {".", "./"} else "."
-    return gomod.name if clean == "." else posixpath.basename(clean)
+@dataclass(frozen=True, kw_only=True)
+class BuildFlags:
+    """What goes into every `go build`: packages, version stamp, tags and extra link variables."""
+
+    packages: tuple[str, ...] = ("./...",)
+    version: str = "dev"
+    tags: tuple[str, ...] = ()
+    #: Extra -X assignments, e.g. main.commit=abc123.
+    link_vars: tuple[str, ...] = ()
+    #: Compiler flags for debugging builds (e.g. all=-N -l); empty for release builds.
+    gcflags: str = ""
+
+    def ldflags(self) -> str:
+        """Linker flags: strip symbols, drop the build id (reproducible), stamp main.version and the extras."""
+        flags = "" if self.gcflags else "-s -w "
+        return flags + "-buildid= " + " ".join(f"-X {v}" for v in (f"main.version={self.version}", *self.link_vars))
+
+    def argv(self, out: str) -> list[str]:
+        """Return the `go build` command writing every main package into out/."""
+        argv = ["go", "build", "-trimpath", "-buildvcs=false", "-ldflags", self.ldflags()]
+        if self.tags:
+            argv += ["-tags", ",".join(self.tags)]
+        if self.gcflags:
+            argv += [f"-gcflags={self.gcflags}"]
+        return [*argv, "-o", f"{out}/", *self.packages]
 
 
-def ldflags(version: str) -> str:
-    """Linker flags: strip symbols, drop the build id (reproducible), stamp main.version."""
-    return f"-s -w -buildid= -X main.version={version}"
-
-
-def binary(deps: dagger.Container, platform: Platform, package: str, name: str, version: str) -> dagger.File:
-    """Return one static, reproducible binary, cross-compiled natively (no emulation)."""
-    out = f"{OUT}/{name}{platform.exe}"
+def binaries(env: GoEnv, deps: dagger.Container, platform: Platform, flags: BuildFlags) -> dagger.Directory:
+    """Return every main package built for platform, cross-compiled natively (no emulation)."""
+    out = f"{OUT}/{platform.dirname}"
     ctr = deps
     for key, value in platform.goenv.items():
         ctr = ctr.with_env_variable(key, value)
-    return ctr.with_exec(
-        ["go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags(version), "-o", out, package],
-    ).file(out)
+    return env.exec(ctr.with_directory(out, dag.directory()), flags.argv(out)).directory(out)
+
+
+async def built_names(env: GoEnv, deps: dagger.Container, built: dagger.Directory, flags: BuildFlags) -> list[str]:
+    """List the binaries of one platform's build; a failed build is the "build" error, cgo named when it is why."""
+    try:
+        names = sorted(e.rstrip("/") for e in await built.entries())
+    except dagger.ExecError as e:
+        why = timed_out(e.command, e.exit_code) or f"failed (exit {e.exit_code})"
+        cause = f"`{command(e.command)}` {why}"
+        if not env.cgo and (users := await cgo_packages(env, deps, flags)):
+            cause = (
+                f'{", ".join(users)} use cgo (import "C"), and builds are static (CGO_ENABLED=0): pass --cgo with '
+                "a builder that has a C compiler (the default golang:<version>-bookworm has gcc) and a --runtime-base "
+                "with the C library (e.g. a distroless base image)"
+            )
+        raise PipelineError("build", cause, e.stderr or e.stdout) from e
+    if not names:
+        packages = " ".join(flags.packages)
+        raise PipelineError("build", f"no main package among {packages}: pass --packages, e.g. ./cmd/<name>")
+    return names
+
+
+async def cgo_packages(env: GoEnv, deps: dagger.Container, flags: BuildFlags) -> list[str]:
+    """Return the module's packages (not the standard library's) that need cgo to build."""
+    listing = "{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}{{end}}"
+    ctr = deps.with_env_variable("CGO_ENABLED", "1")
+    res = await run(ctr, ["go", "list", "-e", "-deps", "-f", listing, *flags.packages], "build", env.step_timeout)
+    return [line for line in res.stdout.splitlines() if line.strip()]
+
+
+def choose_main(names: list[str], wanted: str, module_name: str) -> str:
+    """Pick the binary the image runs: wanted, the only one, or the one named after the module."""
+    if wanted:
+        name = wanted.rstrip("/").rsplit("/", 1)[-1]
+        if name not in names:
+            msg = f"main: {wanted!r} is not among the built binaries ({', '.join(names)})"
+            raise ValueError(msg)
+        return name
+    if len(names) == 1:
+        return names[0]
+    if module_name in names:
+        return module_name
+    msg = f"main: several main packages were built ({', '.join(names)}); pass --main with the one to run"
+    raise ValueError(msg)
 
 
 def runtime_base(env: GoEnv, platform: Platform, base: str = "") -> dagger.Container:
@@ -49,57 +112,41 @@ def runtime_base(env: GoEnv, platform: Platform, base: str = "") -> dagger.Conta
     builder = env.container()
     return (
         dag.container(platform=dagger.Platform(str(platform)))
-        .with_file("/etc/ssl/certs/ca-certificates.crt", builder.file("/etc/ssl/certs/ca-certificates.crt"))
+        .with_file(CA_BUNDLE, builder.file(CA_BUNDLE))
         .with_file(ZONEINFO, builder.file("/usr/local/go/lib/time/zoneinfo.zip"))
         .with_new_file("/etc/passwd", PASSWD)
         .with_new_file("/etc/group", GROUP)
         .with_env_variable("ZONEINFO", ZONEINFO)
-        .with_env_variable("SSL_CERT_FILE", "/etc/ssl/certs/ca-certificates.crt")
+        .with_env_variable("SSL_CERT_FILE", CA_BUNDLE)
     )
 
 
-def image(
-    env: GoEnv,
-    deps: dagger.Container,
-    platform: Platform,
-    package: str,
-    name: str,
-    version: str,
-    revision: str = "",
-    base: str = "",
-) -> dagger.Container:
-    """Return the runtime image: the binary as entrypoint, USER 65532, EXPOSE 8080, OCI labels, no shell."""
-    path = f"{BIN_DIR}/{name}"
+@dataclass(frozen=True, kw_only=True)
+class ImageSpec:
+    """What the runtime image says about the app: its binary, version, source revision and port."""
+
+    name: str
+    version: str
+    revision: str = ""
+    port: int
+    base: str = ""
+
+
+def image(env: GoEnv, binary: dagger.File, platform: Platform, spec: ImageSpec) -> dagger.Container:
+    """Return the runtime image: the binary as entrypoint, USER 65532, EXPOSE port, OCI labels, no shell."""
+    path = f"{BIN_DIR}/{spec.name}"
     # The binary's layer, folders included, gets fixed timestamps so equal bytes give equal digests.
-    layer = (
-        dag.directory()
-        .with_file(path.lstrip("/"), binary(deps, platform, package, name, version), permissions=0o755)
-        .with_timestamps(EPOCH)
-    )
+    layer = dag.directory().with_file(path.lstrip("/"), binary, permissions=0o755).with_timestamps(EPOCH)
     ctr = (
-        runtime_base(env, platform, base)
+        runtime_base(env, platform, spec.base)
         .with_directory("/", layer)
         .with_user(f"{USER}:{USER}")
         .with_workdir("/")
-        .with_exposed_port(PORT)
+        .with_exposed_port(spec.port)
         .with_entrypoint([path])
-        .with_label("org.opencontainers.image.title", name)
-        .with_label("org.opencontainers.image.version", version)
+        .with_label("org.opencontainers.image.title", spec.name)
+        .with_label("org.opencontainers.image.version", spec.version)
     )
-    if revision:
-        ctr = ctr.with_label("org.opencontainers.image.revision", revision)
+    if spec.revision:
+        ctr = ctr.with_label("org.opencontainers.image.revision", spec.revision)
     return ctr
-
-
-def build_dir(
-    deps: dagger.Container, platforms: list[Platform], mains: dict[str, str], version: str
-) -> dagger.Directory:
-    """Return ``<os>_<arch>/<name>`` for every platform and main package (built concurrently by the engine)."""
-    out = dag.directory()
-    for p in platforms:
-        for package, name in mains.items():
-            out = out.with_file(f"{p.dirname}/{name}{p.exe}", binary(deps, p, package, name, version))
-    return out
-
-
-__all__ = ["SRC", "binary", "binary_name", "build_dir", "image", "ldflags", "runtime_base"]

@@ -1,19 +1,19 @@
-"""What a rendered chart must satisfy, and the schema plumbing kubeconform needs offline (pure logic).
+"""What a rendered chart must satisfy, and where kubeconform finds its schemas (pure logic).
 
-The policy is the app's contract with Kubernetes: liveness on GET /healthz, readiness on GET /readyz, both on a
-port the container declares; non-root, read-only root filesystem, no capabilities, no privilege escalation,
-a seccomp profile; memory limits; a Service that reaches the pods.
+The policy is the app's contract with Kubernetes: liveness and readiness on HTTP GET paths (by default /healthz
+and /readyz), both on a port the container declares; non-root, read-only root filesystem, no capabilities, no
+privilege escalation, a seccomp profile; memory limits; a Service that reaches the pods.
 """
 
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Final, Literal, cast
+from typing import Any, Final, cast
 
 import yaml
 
-LIVENESS_PATH: Final = "/healthz"
-READINESS_PATH: Final = "/readyz"
+#: Default probe paths (the chart check takes others).
+PROBES: Final = ("/healthz", "/readyz")
 #: Long-running workloads: they need probes and a Service.
 SERVING_KINDS: Final = frozenset({"Deployment", "StatefulSet", "DaemonSet"})
 #: Where each kind keeps its pod spec.
@@ -27,9 +27,6 @@ POD_SPEC_PATHS: Final[Mapping[str, tuple[str, ...]]] = {
     "Pod": ("spec",),
 }
 SECCOMP_TYPES: Final = frozenset({"RuntimeDefault", "Localhost"})
-#: kubernetes-validate's per-kind schemas point here for shared definitions.
-SHARED_DEFS_REF: Final = "/api/_definitions.json#/$defs/"
-_LOCAL_DEFS_REF: Final = "#/$defs/"
 
 Manifest = dict[str, Any]
 
@@ -67,13 +64,13 @@ def parse_manifests(text: str) -> list[Manifest]:
     return manifests
 
 
-def check_rendered(text: str) -> list[Violation]:
+def check_rendered(text: str, probes: tuple[str, str] = PROBES) -> list[Violation]:
     """Parse rendered manifests and return every policy violation (empty when the chart complies)."""
-    return check_manifests(parse_manifests(text))
+    return check_manifests(parse_manifests(text), probes)
 
 
-def check_manifests(manifests: list[Manifest]) -> list[Violation]:
-    """Return every policy violation in manifests, in document order."""
+def check_manifests(manifests: list[Manifest], probes: tuple[str, str] = PROBES) -> list[Violation]:
+    """Return every policy violation in manifests, in document order; probes: liveness and readiness paths."""
     services = [m for m in manifests if m.get("kind") == "Service"]
     violations: list[Violation] = []
     serving = 0
@@ -85,7 +82,7 @@ def check_manifests(manifests: list[Manifest]) -> list[Violation]:
         where = describe(m)
         pod = _dig(m, path)
         labels = _map(_map(_dig(m, path[:-1]), "metadata"), "labels")
-        violations += _check_pod(where, pod, serve=kind in SERVING_KINDS)
+        violations += _check_pod(where, pod, probes if kind in SERVING_KINDS else None)
         if kind in SERVING_KINDS:
             serving += 1
             violations += _check_service(where, pod, labels, services)
@@ -99,7 +96,7 @@ def describe(manifest: Manifest) -> str:
     return f"{manifest.get('kind')} {_map(manifest, 'metadata').get('name', '<unnamed>')}"
 
 
-def _check_pod(where: str, pod: Manifest, *, serve: bool) -> list[Violation]:
+def _check_pod(where: str, pod: Manifest, probes: tuple[str, str] | None) -> list[Violation]:
     pod_sc = _map(pod, "securityContext")
     out: list[Violation] = []
     containers = _maps(pod, "containers")
@@ -109,11 +106,11 @@ def _check_pod(where: str, pod: Manifest, *, serve: bool) -> list[Violation]:
         at = f"{where}, container {c.get('name', '<unnamed>')}"
         out += [Violation(at, p) for p in _security_problems(pod_sc, _map(c, "securityContext"))]
         out += [Violation(at, p) for p in _resource_problems(_map(c, "resources"))]
-    if serve:
+    if probes is not None:
         for c in containers:
             at = f"{where}, container {c.get('name', '<unnamed>')}"
-            out += [Violation(at, p) for p in _probe_problems(c, "livenessProbe", LIVENESS_PATH)]
-            out += [Violation(at, p) for p in _probe_problems(c, "readinessProbe", READINESS_PATH)]
+            out += [Violation(at, p) for p in _probe_problems(c, "livenessProbe", probes[0])]
+            out += [Violation(at, p) for p in _probe_problems(c, "readinessProbe", probes[1])]
     return out
 
 
@@ -263,63 +260,9 @@ def schema_file(api_version: str, kind: str) -> str:
     return "-".join(p.lower() for p in [*parts, version]) + ".json"
 
 
-def strict_dir(kube_version: str, layout: Literal["standalone", "local"]) -> str:
-    """Return the folder of strict schemas for a Kubernetes version: ``v1.35.0-standalone-strict``.
-
-    ``standalone`` is kubeconform's (yannh/kubernetes-json-schema) layout, ``local`` kubernetes-validate's.
-    """
+def strict_dir(kube_version: str) -> str:
+    """Return kubeconform's folder of strict schemas for a Kubernetes version: ``v1.35.0-standalone-strict``."""
     if not re.fullmatch(r"\d+\.\d+\.\d+", kube_version):
-        msg = f"kube_version {kube_version!r} is not MAJOR.MINOR.PATCH such as 1.35.0"
+        msg = f"chart-check --kube-version: {kube_version!r} is not MAJOR.MINOR.PATCH such as 1.35.0"
         raise ValueError(msg)
-    return f"v{kube_version}-{layout}-strict"
-
-
-def standalone_schema(schema: Mapping[str, Any], definitions: Mapping[str, Any]) -> dict[str, Any]:
-    """Make a kubernetes-validate schema self-contained, as kubeconform's standalone schemas are.
-
-    kubernetes-validate keeps shared definitions in ``_definitions.json`` and points at them with
-    ``/api/_definitions.json#/$defs/<name>`` under an https ``$id``, which kubeconform would try to
-    download. This copies the definitions the schema reaches into its own ``$defs``, makes the references
-    local and drops ``$id``.
-    """
-    shared = cast("dict[str, Any]", definitions.get("$defs", {}))
-    own = _rewrite_refs({k: v for k, v in schema.items() if k != "$id"})
-    wanted = list(_refs(own))
-    defs: dict[str, Any] = {}
-    while wanted:
-        name = wanted.pop()
-        if name in defs:
-            continue
-        if name not in shared:
-            msg = f"schema refers to {name!r}, which _definitions.json does not define"
-            raise ValueError(msg)
-        defs[name] = shared[name]
-        wanted += _refs(defs[name])
-    return {**own, "$defs": dict(sorted(defs.items()))}
-
-
-def _rewrite_refs(node: Any) -> Any:  # noqa: ANN401 (a JSON value)
-    if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        for k, v in cast("dict[str, Any]", node).items():
-            if k == "$ref" and isinstance(v, str) and v.startswith(SHARED_DEFS_REF):
-                out[k] = _LOCAL_DEFS_REF + v.removeprefix(SHARED_DEFS_REF)
-            else:
-                out[k] = _rewrite_refs(v)
-        return out
-    if isinstance(node, list):
-        return [_rewrite_refs(v) for v in cast("list[Any]", node)]
-    return node
-
-
-def _refs(node: Any) -> Iterator[str]:  # noqa: ANN401 (a JSON value)
-    """Yield the names of local ``#/$defs/<name>`` references anywhere in node."""
-    if isinstance(node, dict):
-        for k, v in cast("dict[str, Any]", node).items():
-            if k == "$ref" and isinstance(v, str) and v.startswith(_LOCAL_DEFS_REF):
-                yield v.removeprefix(_LOCAL_DEFS_REF)
-            else:
-                yield from _refs(v)
-    elif isinstance(node, list):
-        for v in cast("list[Any]", node):
-            yield from _refs(v)
+    return f"v{kube_version}-standalone-strict"

@@ -1,113 +1,61 @@
-"""fmt, vet, tidy and test: the checks, each failing with the files, findings or tests that broke it."""
+"""gofmt, go mod tidy and go vet: fixers that return a Changeset, and the checks built on them."""
 
 from typing import Final
 
 import dagger
 
-from . import pins
 from .errors import PipelineError
-from .execs import exit_code, run
+from .execs import run
 from .golang import SRC, GoEnv
-from .reports import coverage_total, summarize_test_events, unformatted_files
-from .testreport import TestReport
+from .gomod import GoMod
 
-OUT: Final = "/out"
-
-
-async def fmt(env: GoEnv, source: dagger.Directory) -> None:
-    """Fail with the files gofmt would change and the diff."""
-    ctr = env.container().with_workdir(SRC).with_mounted_directory(SRC, source)
-    listed = await run(ctr, ["gofmt", "-l", "."], "fmt")
-    files = unformatted_files(listed.stdout)
-    if listed.code != 0:
-        raise PipelineError("fmt", "gofmt could not parse the source", listed.stderr)
-    if files:
-        diff = await ctr.with_exec(["gofmt", "-d", *files], expect=dagger.ReturnType.ANY).stdout()
-        raise PipelineError("fmt", f"{len(files)} file(s) not gofmt-formatted: {', '.join(files)}", diff)
+#: Every Go file of a package, as `go list` sees it (build-constrained ones included), one path a line.
+GO_FILES: Final = (
+    "{{$d := .Dir}}{{range .GoFiles}}{{$d}}/{{.}}\n{{end}}{{range .CgoFiles}}{{$d}}/{{.}}\n{{end}}"
+    "{{range .TestGoFiles}}{{$d}}/{{.}}\n{{end}}{{range .XTestGoFiles}}{{$d}}/{{.}}\n{{end}}"
+    "{{range .IgnoredGoFiles}}{{$d}}/{{.}}\n{{end}}"
+)
 
 
-async def vet(env: GoEnv, source: dagger.Directory) -> None:
+async def formatted(env: GoEnv, source: dagger.Directory) -> dagger.Changeset:
+    """Return what gofmt changes in the Go files of the module's packages (vendor/ and testdata/ left alone).
+
+    The files come from `go list` (which, unlike `go fmt`, also works at a go.work root).
+    """
+    ctr = await env.deps(source)
+    listed = await run(ctr, ["go", "list", "-e", "-f", GO_FILES, *env.patterns(["./..."])], "fmt", env.step_timeout)
+    files = sorted({line for line in listed.stdout.splitlines() if line.endswith(".go")})
+    if listed.code != 0 or not files:
+        raise PipelineError("fmt", "go list found no Go files to format", listed.stderr or listed.stdout)
+    res = await run(ctr, ["gofmt", "-l", "-w", *files], "fmt", env.step_timeout)
+    if res.code != 0:
+        raise PipelineError("fmt", "gofmt could not parse the source", res.stderr or res.stdout)
+    return res.container.directory(SRC).changes(source)
+
+
+async def tidied(env: GoEnv, source: dagger.Directory, project: GoMod) -> dagger.Changeset:
+    """Return what `go mod tidy` changes in go.mod/go.sum of the module (or of each workspace module)."""
+    ctr = await env.deps(source)
+    for module in project.uses or (".",):
+        res = await run(ctr.with_workdir(f"{SRC}/{module}"), ["go", "mod", "tidy"], "tidy", env.step_timeout)
+        if res.code != 0:
+            raise PipelineError("tidy", f"`go mod tidy` failed in {module}", res.stderr or res.stdout)
+        ctr = res.container
+    return ctr.directory(SRC).changes(source)
+
+
+async def require_unchanged(step: str, changes: dagger.Changeset, what: str, fix: str) -> None:
+    """Fail naming the files a fixer would change, with the patch; pass when it changes nothing."""
+    paths = sorted({*await changes.modified_paths(), *await changes.added_paths(), *await changes.removed_paths()})
+    if paths:
+        patch = await changes.as_patch().contents()
+        raise PipelineError(step, f"{len(paths)} file(s) {what}: {', '.join(paths)} (fix: {fix})", patch)
+
+
+async def vet(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> None:
     """Fail with every finding of go vet."""
-    res = await run(await env.deps(source), ["go", "vet", "./..."], "vet")
+    argv = ["go", "vet", *(["-tags", ",".join(tags)] if tags else []), *env.patterns(["./..."])]
+    res = await run(await env.deps(source), argv, "vet", env.step_timeout)
     if res.code != 0:
         findings = [ln for ln in res.stderr.splitlines() if ln and not ln.startswith("#")]
         raise PipelineError("vet", f"go vet reported {len(findings)} finding(s)", "\n".join(findings))
-
-
-async def tidy(env: GoEnv, source: dagger.Directory) -> None:
-    """Fail with the diff when go.mod/go.sum are not what `go mod tidy` writes."""
-    res = await run(await env.deps(source), ["go", "mod", "tidy", "-diff"], "tidy")
-    if res.code != 0:
-        raise PipelineError("tidy", "go.mod/go.sum are not tidy: run `go mod tidy`", res.stdout + res.stderr)
-
-
-async def tests_container(
-    env: GoEnv,
-    source: dagger.Directory,
-    *,
-    race: bool,
-    run: str,
-    packages: str,
-) -> dagger.Container:
-    """Return the container that has run the tests (whatever their outcome) with reports in /out."""
-    args = ["-coverprofile", f"{OUT}/coverage.out", "-count=1"]
-    if race:
-        args.append("-race")
-    if run:
-        args += ["-run", run]
-    ctr = await env.deps(source, tools=[pins.GOTESTSUM])
-    if race:
-        ctr = ctr.with_env_variable("CGO_ENABLED", "1")
-    return (
-        ctr.with_new_file(f"{OUT}/coverage.out", "")
-        .with_new_file(f"{OUT}/test.json", "")
-        .with_new_file(f"{OUT}/junit.xml", "")
-        .with_exec(
-            [
-                "gotestsum",
-                "--format=testname",
-                f"--junitfile={OUT}/junit.xml",
-                f"--jsonfile={OUT}/test.json",
-                # Total coverage printed by the same exec (no second container run).
-                f"--post-run-command=go tool cover -func={OUT}/coverage.out",
-                "--",
-                *args,
-                packages,
-            ],
-            expect=dagger.ReturnType.ANY,
-        )
-    )
-
-
-async def run_tests(
-    env: GoEnv,
-    source: dagger.Directory,
-    *,
-    race: bool = False,
-    run: str = "",
-    packages: str = "./...",
-    coverage_min: float = 0.0,
-) -> TestReport:
-    """Run go test; return the reports whether tests pass or fail."""
-    ran = await tests_container(env, source, race=race, run=run, packages=packages)
-    code = await exit_code(ran, "test")
-    events = await ran.file(f"{OUT}/test.json").contents()
-    summary = summarize_test_events(events)
-    if code != 0 and summary.ok:
-        # gotestsum failed before go test produced events: show what it said.
-        summary.build_errors.append((await ran.stderr()).strip() or (await ran.stdout()).strip())
-    pct = coverage_total(await ran.stdout())
-    ok = summary.ok and code == 0 and pct >= coverage_min
-    line = f"{summary.line()}; coverage {pct:.1f}%"
-    if summary.ok and pct < coverage_min:
-        line += f" is below the minimum {coverage_min:.1f}%"
-    return TestReport(
-        junit=ran.file(f"{OUT}/junit.xml"),
-        coverage=ran.file(f"{OUT}/coverage.out"),
-        events=ran.file(f"{OUT}/test.json"),
-        summary=line,
-        details=summary.details(),
-        failed=summary.failed,
-        coverage_percent=pct,
-        ok=ok,
-    )

@@ -1,27 +1,65 @@
-"""The developer loop in containers: remote debugging with delve and benchmarks with pprof profiles."""
+"""The developer loop in containers: the app as a service (bounded start), delve, and benchmarks with profiles."""
 
 import time
 from typing import Final
 
+import anyio
 import dagger
 
+from .errors import PipelineError
+from .golang import OUT, GoEnv
+
 DLV_PORT: Final = 2345
-APP_PORT: Final = 8080
-DEBUG_BIN: Final = "/debug/app"
-OUT: Final = "/out"
+DEBUG_DIR: Final = "/debug"
+#: How long the app runs in the builder to show what it prints when its port never opens.
+LOG_SECONDS: Final = 5
+LOG_LINES: Final = 20
 
 
-def debug_service(deps: dagger.Container, package: str) -> dagger.Service:
-    """Return the app built without optimisations, running under a headless delve on :2345 (app on :8080)."""
+async def started(
+    svc: dagger.Service, ports: list[int], seconds: int, diagnose: dagger.Container | None = None
+) -> dagger.Service:
+    """Start svc within seconds, or fail naming the ports that never opened and what the app printed."""
+    try:
+        with anyio.fail_after(seconds):
+            await svc.start()
+    except TimeoutError:
+        names = ", ".join(str(p) for p in ports)
+        logs = await last_lines(diagnose) if diagnose is not None else ""
+        raise PipelineError(
+            "serve",
+            f"port {names} did not open within {seconds}s (does the app listen on it? see --port)",
+            f"the app's output in its first {LOG_SECONDS}s:\n{logs}" if logs else "",
+        ) from None
+    except dagger.QueryError as e:
+        raise PipelineError("serve", "the service stopped before its port opened", str(e)) from None
+    return svc
+
+
+async def last_lines(diagnose: dagger.Container) -> str:
+    """Run the app's command for a few seconds (in the builder, which has `timeout`) and return its last lines."""
+    ran = diagnose.with_env_variable("PIPELINE_DIAGNOSE", str(time.time_ns()))
+    out = await ran.stdout() + await ran.stderr()
+    return "\n".join(out.strip().splitlines()[-LOG_LINES:]) or "(nothing)"
+
+
+def app_run(builder: dagger.Container, binary: dagger.File, args: list[str] | None = None) -> dagger.Container:
+    """Return the builder running the app binary briefly, whatever its exit (the diagnostic for `started`)."""
+    return builder.with_file("/app", binary, permissions=0o755).with_exec(
+        ["timeout", str(LOG_SECONDS), "/app", *(args or [])], expect=dagger.ReturnType.ANY
+    )
+
+
+def debug_service(debug_bins: dagger.Container, binary: str, port: int) -> dagger.Service:
+    """Return the app built without optimisations under a headless delve on :2345 (app on port)."""
     return (
-        deps.with_exec(["go", "build", "-gcflags=all=-N -l", "-o", DEBUG_BIN, package])
-        .with_exposed_port(DLV_PORT)
-        .with_exposed_port(APP_PORT)
+        debug_bins.with_exposed_port(DLV_PORT)
+        .with_exposed_port(port)
         .as_service(
             args=[
                 "dlv",
                 "exec",
-                DEBUG_BIN,
+                f"{DEBUG_DIR}/{binary}",
                 "--headless",
                 f"--listen=:{DLV_PORT}",
                 "--api-version=2",
@@ -33,28 +71,24 @@ def debug_service(deps: dagger.Container, package: str) -> dagger.Service:
     )
 
 
-def bench_dir(deps: dagger.Container, package: str, bench: str, benchtime: str) -> dagger.Directory:
+def bench_dir(env: GoEnv, deps: dagger.Container, package: str, bench: str, benchtime: str) -> dagger.Directory:
     """Return bench.txt (go test -bench output), cpu.prof and mem.prof for one package."""
-    ran = (
-        deps
+    ran = env.exec(
         # A measurement is never reused from the cache: each call runs the benchmarks again.
-        .with_env_variable("PIPELINE_BENCH_RUN", str(time.time_ns()))
-        .with_exec(["mkdir", "-p", OUT])
-        .with_exec(
-            [
-                "go",
-                "test",
-                "-run=^$",
-                f"-bench={bench}",
-                f"-benchtime={benchtime}",
-                "-benchmem",
-                "-count=1",
-                f"-cpuprofile={OUT}/cpu.prof",
-                f"-memprofile={OUT}/mem.prof",
-                f"-o={OUT}/bench.test",
-                package,
-            ],
-            redirect_stdout=f"{OUT}/bench.txt",
-        )
+        deps.with_env_variable("PIPELINE_BENCH_RUN", str(time.time_ns())).with_directory(OUT, dagger.dag.directory()),
+        [
+            "go",
+            "test",
+            "-run=^$",
+            f"-bench={bench}",
+            f"-benchtime={benchtime}",
+            "-benchmem",
+            "-count=1",
+            f"-cpuprofile={OUT}/cpu.prof",
+            f"-memprofile={OUT}/mem.prof",
+            f"-o={OUT}/bench.test",
+            package,
+        ],
+        redirect_stdout=f"{OUT}/bench.txt",
     )
     return ran.directory(OUT).without_file("bench.test")

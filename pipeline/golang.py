@@ -1,4 +1,11 @@
-"""The Go builder container: image, caches, module download (lazy; nothing here awaits but go.mod reads)."""
+"""The Go builder container: image, caches, module download and the source (lazy but for go.mod reads).
+
+The source reaches the builder whole (minus what the user excludes): `//go:embed` patterns, testdata, a
+workspace's modules and vendor/ are all there, as for a native `go build`. What keeps steps fast is Go's
+own bookkeeping, persisted in cache volumes: the build cache (compiled packages and linked test binaries)
+and the test cache (results keyed on the files and environment each test read). A README edit re-runs an
+exec, and Go answers it from those caches.
+"""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -8,13 +15,20 @@ import dagger
 from dagger import dag
 
 from . import pins
-from .gomod import GoMod, check_go_version, parse_go_mod
+from .errors import PipelineError
+from .execs import bounded
+from .gomod import GO_MOD, GO_WORK, GoMod, check_go_version, parse_go_mod, parse_go_work
+from .validate import check_package_syntax, package_dir
 
 SRC: Final = "/src"
+OUT: Final = "/out"
 GOMODCACHE: Final = "/go/pkg/mod"
 GOCACHE: Final = "/root/.cache/go-build"
 #: Cache volumes are prefixed with the module name so they never collide with a user's.
 VOLUME_PREFIX: Final = "pipeline"
+#: What `go mod download` reads: the download step is keyed on these files alone.
+MODULE_FILES: Final = ["**/go.mod", "**/go.sum", "go.work", "go.work.sum"]
+VENDOR_MANIFEST: Final = "vendor/modules.txt"
 
 
 def volume(name: str, namespace: str = "") -> dagger.CacheVolume:
@@ -37,7 +51,7 @@ def go_caches(namespace: str = "") -> Callable[[dagger.Container], dagger.Contai
     return with_go_caches
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GoEnv:
     """Settings of the builder, resolved from the Pipeline's configuration."""
 
@@ -47,6 +61,21 @@ class GoEnv:
     goprivate: str = ""
     netrc: dagger.Secret | None = None
     cache_namespace: str = ""
+    #: Upper bound of every exec in seconds (`timeout` in the builder).
+    step_timeout: int = pins.STEP_TIMEOUT
+    cgo: bool = False
+    #: The modules of a go.work workspace (folders); empty for a single module.
+    workspace: tuple[str, ...] = ()
+
+    def patterns(self, patterns: Sequence[str]) -> list[str]:
+        """Return package patterns as Go takes them here: in a workspace, ./... means ./<module>/... for each module."""
+        out: list[str] = []
+        for p in patterns:
+            if p == "./..." and self.workspace:
+                out += [f"./{m}/..." if m != "." else "./..." for m in self.workspace]
+            else:
+                out.append(p)
+        return out
 
     def container(self) -> dagger.Container:
         """Return the builder with caches, proxy settings and the optional netrc secret."""
@@ -54,7 +83,7 @@ class GoEnv:
             dag.container()
             .from_(self.image)
             .with_(go_caches(self.cache_namespace))
-            .with_env_variable("CGO_ENABLED", "0")
+            .with_env_variable("CGO_ENABLED", "1" if self.cgo else "0")
         )
         if self.goproxy:
             ctr = ctr.with_env_variable("GOPROXY", self.goproxy)
@@ -65,44 +94,67 @@ class GoEnv:
             ctr = ctr.with_mounted_secret("/root/.netrc", self.netrc)
         return ctr
 
+    def exec(
+        self,
+        ctr: dagger.Container,
+        argv: list[str],
+        *,
+        expect: dagger.ReturnType = dagger.ReturnType.SUCCESS,
+        redirect_stdout: str = "",
+    ) -> dagger.Container:
+        """Run argv in ctr, killed after step_timeout seconds."""
+        return ctr.with_exec(bounded(argv, self.step_timeout), expect=expect, redirect_stdout=redirect_stdout)
+
     async def deps(self, source: dagger.Directory, tools: Sequence[str] = ()) -> dagger.Container:
         """Return the builder with pinned tools, modules downloaded, and the source mounted at /src.
 
-        Tools install first and the download sees only go.mod/go.sum as literal content, so both steps keep
-        their cache across every change that leaves go.mod and go.sum alone. The source is mounted, not
-        copied into a layer: a one-line change costs the build, not a snapshot of the tree.
+        Tools install first and the download sees only go.mod/go.sum/go.work (a content-addressed filter), so
+        both keep their cache across every change that leaves those files alone. A vendored module
+        (vendor/modules.txt) downloads nothing: Go builds it with -mod=vendor, as natively. The source is
+        mounted, not copied into a layer: a one-line change costs the build, not a snapshot of the tree.
         """
         ctr = self.container()
         for tool in tools:
-            ctr = ctr.with_exec(["go", "install", tool])
-        return (
-            ctr.with_workdir(SRC)
-            .with_mounted_directory(SRC, await module_files(source))
-            .with_exec(["go", "mod", "download"])
-            .with_mounted_directory(SRC, source)
-        )
-
-
-async def module_files(source: dagger.Directory) -> dagger.Directory:
-    """Return go.mod and go.sum rebuilt from their bytes: a cache key that ignores the rest of the tree."""
-    files = dag.directory().with_new_file("go.mod", await source.file("go.mod").contents())
-    if await source.exists("go.sum"):
-        files = files.with_new_file("go.sum", await source.file("go.sum").contents())
-    return files
+            ctr = self.exec(ctr, ["go", "install", tool])
+        ctr = ctr.with_workdir(SRC)
+        if not await source.exists(VENDOR_MANIFEST):
+            ctr = self.exec(
+                ctr.with_mounted_directory(SRC, source.filter(include=MODULE_FILES)), ["go", "mod", "download"]
+            )
+        return ctr.with_mounted_directory(SRC, source)
 
 
 def builder_image(go_image: str, go_version: str) -> str:
-    """Return the builder image: go_image when set, else the official golang image for go_version."""
-    return go_image or pins.GO_IMAGE.format(version=go_version)
+    """Return the builder image: go_image when set, else the official golang image for go_version (by digest)."""
+    if go_image:
+        return go_image
+    image = pins.GO_IMAGE.format(version=go_version)
+    digest = pins.GO_IMAGE_DIGESTS.get(go_version)
+    return f"{image}@{digest}" if digest else image
 
 
-async def read_go_mod(source: dagger.Directory) -> GoMod:
-    """Read and parse go.mod from source."""
-    return parse_go_mod(await source.file("go.mod").contents())
+async def read_project(source: dagger.Directory) -> GoMod:
+    """Read go.work (a workspace) or go.mod at the source's root; name what is missing otherwise."""
+    for name, parse in ((GO_WORK, parse_go_work), (GO_MOD, parse_go_mod)):
+        if await source.exists(name, expected_type=dagger.ExistsType.REGULAR_TYPE):
+            return parse(await source.file(name).contents())
+    nested = sorted(p.removesuffix("/go.mod") for p in await source.glob("*/go.mod"))
+    hint = f"; Go modules in sub-folders: {', '.join(nested)} (pass --source <folder>)" if nested else ""
+    raise PipelineError("source", f"no go.mod or go.work at the root of the source directory{hint}")
 
 
-async def effective_go_version(source: dagger.Directory, override: str) -> str:
-    """Return override when given, else the version go.mod asks for."""
-    if override:
-        return check_go_version(override)
-    return (await read_go_mod(source)).go_version
+def effective_go_version(project: GoMod, override: str) -> str:
+    """Return override when given, else the version go.mod (or go.work) asks for."""
+    return check_go_version(override) if override else project.go_version
+
+
+async def check_packages(source: dagger.Directory, patterns: list[str]) -> None:
+    """Raise ValueError naming a package pattern whose folder holds no Go file (before anything is built)."""
+    for pattern in check_package_syntax(patterns):
+        folder = package_dir(pattern)
+        if folder is None or folder == ".":
+            continue
+        glob = f"{folder}/**/*.go" if pattern.endswith("...") else f"{folder}/*.go"
+        if not await source.glob(glob):
+            msg = f"packages: {pattern!r} names no Go package in the source (no {glob})"
+            raise ValueError(msg)

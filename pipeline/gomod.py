@@ -1,7 +1,7 @@
-"""Read what the pipeline needs from a go.mod file: module path and Go version (pure logic)."""
+"""Read what the pipeline needs from go.mod and go.work: module path, Go version, workspace modules (pure logic)."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from .errors import PipelineError
@@ -9,16 +9,23 @@ from .errors import PipelineError
 _MODULE: Final = re.compile(r"^module\s+(\"?)(?P<path>[^\s\"]+)\1\s*(?://.*)?$", re.MULTILINE)
 _GO: Final = re.compile(r"^go\s+(?P<version>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)\s*(?://.*)?$", re.MULTILINE)
 _TOOLCHAIN: Final = re.compile(r"^toolchain\s+go(?P<version>\d+\.\d+(?:\.\d+)?\S*)\s*(?://.*)?$", re.MULTILINE)
+_USE_ONE: Final = re.compile(r"^use\s+(?P<dir>[^\s(]\S*)\s*(?://.*)?$", re.MULTILINE)
+_USE_BLOCK: Final = re.compile(r"^use\s*\((?P<body>.*?)^\)", re.MULTILINE | re.DOTALL)
 _VERSION: Final = re.compile(r"^\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?$")
+
+GO_MOD: Final = "go.mod"
+GO_WORK: Final = "go.work"
 
 
 @dataclass(frozen=True)
 class GoMod:
-    """The parts of go.mod the pipeline uses."""
+    """The parts of go.mod (or go.work) the pipeline uses."""
 
     module: str
     go: str
     toolchain: str | None = None
+    #: Workspace modules (go.work `use` lines); empty for a single module.
+    uses: tuple[str, ...] = field(default=())
 
     @property
     def go_version(self) -> str:
@@ -27,28 +34,43 @@ class GoMod:
 
     @property
     def name(self) -> str:
-        """The module's last path element, used as the default binary name."""
-        last = self.module.rstrip("/").rsplit("/", 1)[-1]
-        # A major-version suffix (example.com/hello/v2) is not a name.
-        if re.fullmatch(r"v\d+", last) and "/" in self.module:
-            return self.module.rstrip("/").rsplit("/", 2)[-2]
-        return last
+        """The module's last path element without a major-version suffix, as `go build` names binaries."""
+        parts = self.module.rstrip("/").split("/")
+        if len(parts) > 1 and re.fullmatch(r"v\d+", parts[-1]):
+            return parts[-2]
+        return parts[-1]
+
+
+def _version_lines(text: str, what: str) -> tuple[str, str | None]:
+    go = _GO.search(text)
+    if go is None:
+        raise PipelineError("source", f"{what} has no go line (e.g. `go 1.26`)")
+    toolchain = _TOOLCHAIN.search(text)
+    return go.group("version"), toolchain.group("version") if toolchain else None
 
 
 def parse_go_mod(text: str) -> GoMod:
     """Parse go.mod text; raise PipelineError when the module or go line is missing."""
     module = _MODULE.search(text)
     if module is None:
-        raise PipelineError("go-version", "go.mod has no module line")
-    go = _GO.search(text)
-    if go is None:
-        raise PipelineError("go-version", "go.mod has no go line (e.g. `go 1.26`)")
-    toolchain = _TOOLCHAIN.search(text)
-    return GoMod(
-        module=module.group("path"),
-        go=go.group("version"),
-        toolchain=toolchain.group("version") if toolchain else None,
-    )
+        raise PipelineError("source", "go.mod has no module line")
+    go, toolchain = _version_lines(text, GO_MOD)
+    return GoMod(module=module.group("path"), go=go, toolchain=toolchain)
+
+
+def parse_go_work(text: str) -> GoMod:
+    """Parse go.work text: the Go version and the workspace's module folders (module: the first of them)."""
+    go, toolchain = _version_lines(text, GO_WORK)
+    uses = [m.group("dir") for m in _USE_ONE.finditer(text)]
+    for block in _USE_BLOCK.finditer(text):
+        for line in block.group("body").splitlines():
+            entry = line.split("//", 1)[0].strip().strip('"')
+            if entry:
+                uses.append(entry)
+    if not uses:
+        raise PipelineError("source", "go.work has no use line naming a module folder")
+    cleaned = tuple(u.removeprefix("./") or "." for u in uses)
+    return GoMod(module=cleaned[0], go=go, toolchain=toolchain, uses=cleaned)
 
 
 def check_go_version(version: str) -> str:

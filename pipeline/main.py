@@ -1,28 +1,29 @@
 """The Pipeline module's public surface: configuration and thin functions that delegate."""
 
-import time
-from collections.abc import Awaitable, Callable
+import dataclasses
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any, Final, TypeVar, cast
 
-import anyio
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
 from . import build, chart, checks, devloop, pins
 from . import scan as scanning
+from .build import BuildFlags, ImageSpec
+from .ci import run_ci
 from .errors import PipelineError
-from .golang import GoEnv, builder_image, effective_go_version, read_go_mod
+from .golang import GoEnv, builder_image, check_packages, effective_go_version, read_project
 from .platforms import Platform, parse_platform, parse_platforms
-from .publish import publish_index
-from .registryauth import check_push_access
-from .scan import Severity, Trivy
-from .scanreport import ScanReport
-from .summary import StepResult, table
+from .publish import check_push_access, publish_index
+from .scan import ScanReport, Severity, Trivy
 from .tags import check_address, fan_out
-from .testreport import TestReport
+from .tasks import gather
+from .testing import TestOptions, TestReport, run_tests
+from .validate import check_coverage, check_duration, check_link_vars, check_port
 
-#: Only what a Go build reads: a README edit must not invalidate anything.
-SOURCE_INCLUDE: Final = ["**/*.go", "**/go.mod", "**/go.sum", "**/go.work", "**/testdata/**", ".trivyignore"]
+#: What is never uploaded: Git's own data. Everything a Go build or test can read stays.
+SOURCE_IGNORE: Final = [".git"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,14 +33,32 @@ def check(fn: F) -> F:
     return cast("F", dagger.check(fn))
 
 
+def generate(fn: F) -> F:
+    """Mark a function as a generator for `dagger generate` (dagger.generate, typed)."""
+    return cast("F", dagger.generate(fn))
+
+
+def uncached(fn: F) -> F:
+    """Register a function whose result is never cached (it has side effects, e.g. a push)."""
+    register = cast("Callable[[F], F]", dagger.function(cache="never"))  # pyright: ignore[reportCallIssue]  # the SDK's overloads omit `cache`
+    return register(fn)
+
+
+def up(fn: F) -> F:
+    """Mark a function as a service for `dagger up` (dagger.up, typed)."""
+    return cast("F", dagger.up(fn))
+
+
 Source = Annotated[
     dagger.Directory,
-    Doc("Go module root (holds go.mod)."),
-    DefaultPath("/app"),
-    Ignore(["*", *(f"!{p}" for p in SOURCE_INCLUDE)]),
+    Doc("Go module or workspace root (holds go.mod or go.work); default: the repository root."),
+    DefaultPath("/"),
+    Ignore(SOURCE_IGNORE),
 ]
 Version = Annotated[str, Doc("Version stamped into the binary as main.version.")]
 PlatformArg = Annotated[str, Doc("Target platform, e.g. linux/arm64; default: the engine's platform.")]
+SeverityArg = Annotated[Severity, Doc("Gate threshold: findings at or above it fail.")]
+IgnoreUnfixed = Annotated[bool, Doc("Leave out vulnerabilities that have no fixed version.")]
 
 
 @dagger.object_type
@@ -47,14 +66,30 @@ class Pipeline:
     """Build, test, scan and ship a Go service in containers."""
 
     source: Source
+    exclude: Annotated[
+        list[str], Doc("Paths to leave out of the source, as globs (e.g. web/node_modules); .git always is.")
+    ] = dataclasses.field(default_factory=list[str])
     go_version: Annotated[str, Doc("Go version; default: go.mod's toolchain line, else its go line.")] = ""
     go_image: Annotated[str, Doc("Builder image address; default: golang:<go-version>-bookworm.")] = ""
-    platforms: Annotated[list[str], Doc("Platforms to build, os/arch[/variant].")] = dagger.field(
-        default=lambda: ["linux/amd64", "linux/arm64"],
+    platforms: Annotated[list[str], Doc("Platforms to build, os/arch[/variant].")] = dataclasses.field(
+        default_factory=lambda: ["linux/amd64", "linux/arm64"],
     )
-    packages: Annotated[list[str], Doc("Main packages to build, e.g. ./cmd/api; the first is the image's.")] = (
-        dagger.field(default=lambda: ["."])
+    packages: Annotated[list[str], Doc("Main packages to build, e.g. ./cmd/api; default: every one (./...).")] = (
+        dataclasses.field(default_factory=lambda: ["./..."])
     )
+    main: Annotated[
+        str, Doc("The binary the image runs (name or package); default: the only one, or the module's own.")
+    ] = ""
+    tags: Annotated[list[str], Doc("Go build tags for build, vet and test.")] = dataclasses.field(
+        default_factory=list[str]
+    )
+    link_vars: Annotated[
+        list[str], Doc("Extra linker variables, pkg.name=value (e.g. main.commit=abc123), as -ldflags -X.")
+    ] = dataclasses.field(default_factory=list[str])
+    cgo: Annotated[
+        bool, Doc("Build with cgo (CGO_ENABLED=1): needs a builder with a C compiler and a runtime base with libc.")
+    ] = False
+    port: Annotated[int, Doc("Port the app listens on: the image's EXPOSE, serve and debug.")] = pins.APP_PORT
     runtime_base: Annotated[
         str, Doc("Runtime base image (e.g. a distroless static one); default: assembled from scratch.")
     ] = ""
@@ -64,6 +99,10 @@ class Pipeline:
     cache_namespace: Annotated[
         str, Doc("Separate Go caches (e.g. per project on a shared engine); default: one shared cache.")
     ] = ""
+    step_timeout: Annotated[int, Doc("Upper bound of every command the pipeline runs, in seconds.")] = pins.STEP_TIMEOUT
+    start_timeout: Annotated[int, Doc("How long serve and debug wait for the app's port, in seconds.")] = (
+        pins.START_TIMEOUT
+    )
     trivy_image: Annotated[str, Doc("Trivy image address.")] = pins.TRIVY_IMAGE
     trivy_db: Annotated[
         dagger.Directory | None,
@@ -71,8 +110,14 @@ class Pipeline:
     ] = None
     trivy_db_repository: Annotated[str, Doc("Mirror of Trivy's DB artifact (--db-repository).")] = ""
 
+    # --- configuration, resolved ------------------------------------------------------------------------------
+
+    def _source(self) -> dagger.Directory:
+        return self.source.filter(exclude=self.exclude) if self.exclude else self.source
+
     async def _env(self) -> GoEnv:
-        version = await effective_go_version(self.source, self.go_version)
+        project = await read_project(self._source())
+        version = effective_go_version(project, self.go_version)
         return GoEnv(
             image=builder_image(self.go_image, version),
             go_version=version,
@@ -80,56 +125,97 @@ class Pipeline:
             goprivate=self.goprivate,
             netrc=self.netrc,
             cache_namespace=self.cache_namespace,
+            step_timeout=self.step_timeout,
+            cgo=self.cgo,
+            workspace=project.uses,
         )
 
-    async def _mains(self) -> dict[str, str]:
-        gomod = await read_go_mod(self.source)
-        mains = {p: build.binary_name(gomod, p) for p in self.packages}
-        if len(set(mains.values())) != len(mains):
-            msg = f"packages: two main packages would build the same binary name: {self.packages}"
+    async def _flags(self, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
+        await check_packages(self._source(), self.packages)
+        return BuildFlags(
+            packages=tuple(env.patterns(self.packages)),
+            version=version,
+            tags=tuple(self.tags),
+            link_vars=check_link_vars(self.link_vars),
+            gcflags="all=-N -l" if debug else "",
+        )
+
+    def _platforms(self) -> list[Platform]:
+        platforms = parse_platforms(self.platforms)
+        if self.cgo and len(platforms) > 1:
+            msg = "platforms: --cgo builds need a C cross-compiler per platform; build one platform per native runner"
             raise ValueError(msg)
-        return mains
-
-    def _trivy(self) -> Trivy:
-        return Trivy(image=self.trivy_image, db=self.trivy_db, db_repository=self.trivy_db_repository)
-
-    async def _ignorefile(self, ignorefile: dagger.File | None) -> dagger.File | None:
-        if ignorefile is None and await self.source.glob(".trivyignore"):
-            return self.source.file(".trivyignore")
-        return ignorefile
+        return platforms
 
     async def _platform(self, platform: str) -> Platform:
         return parse_platform(platform or str(await dag.default_platform()))
+
+    def _trivy(self) -> Trivy:
+        return Trivy(
+            image=self.trivy_image, db=self.trivy_db, db_repository=self.trivy_db_repository, seconds=self.step_timeout
+        )
+
+    async def _ignorefile(self, ignorefile: dagger.File | None) -> dagger.File | None:
+        if ignorefile is None and await self._source().exists(".trivyignore"):
+            return self._source().file(".trivyignore")
+        return ignorefile
+
+    async def _binaries(self, platform: Platform, version: str) -> tuple[GoEnv, dagger.Directory, list[str]]:
+        env = await self._env()
+        flags = await self._flags(env, version)
+        deps = await env.deps(self._source())
+        built = build.binaries(env, deps, platform, flags)
+        return env, built, await build.built_names(env, deps, built, flags)
+
+    async def _main_binary(self, platform: Platform, version: str) -> tuple[GoEnv, str, dagger.File]:
+        env, built, names = await self._binaries(platform, version)
+        name = build.choose_main(names, self.main, (await read_project(self._source())).name)
+        return env, name, built.file(name)
+
+    # --- functions --------------------------------------------------------------------------------------------
 
     @dagger.function(name="go_version")
     async def go_version_info(self) -> str:
         """Print the effective Go version and the builder's `go version`."""
         env = await self._env()
-        reported = await env.container().with_exec(["go", "version"]).stdout()
+        reported = await env.exec(env.container(), ["go", "version"]).stdout()
         return f"go-version {env.go_version} (image {env.image})\n{reported.strip()}"
 
     @dagger.function
     async def deps(self) -> dagger.Container:
         """Return the builder with modules downloaded (keyed on go.mod/go.sum) and the source mounted at /src."""
-        return await (await self._env()).deps(self.source)
+        return await (await self._env()).deps(self._source())
+
+    @dagger.function
+    @generate
+    async def gofmt(self) -> dagger.Changeset:
+        """Return the changes gofmt makes (dagger generate writes them)."""
+        return await checks.formatted(await self._env(), self._source())
+
+    @dagger.function
+    @generate
+    async def mod_tidy(self) -> dagger.Changeset:
+        """Return the changes go mod tidy makes to go.mod and go.sum (dagger generate writes them)."""
+        return await checks.tidied(await self._env(), self._source(), await read_project(self._source()))
 
     @dagger.function
     @check
     async def fmt(self) -> None:
         """Fail when gofmt would change a file; the error names the files and shows the diff."""
-        await checks.fmt(await self._env(), self.source)
+        await checks.require_unchanged("fmt", await self.gofmt(), "not gofmt-formatted", "dagger generate, or gofmt -w")
 
     @dagger.function
     @check
     async def vet(self) -> None:
         """Fail when go vet reports a finding; the error lists them."""
-        await checks.vet(await self._env(), self.source)
+        await checks.vet(await self._env(), self._source(), tuple(self.tags))
 
     @dagger.function
     @check
     async def tidy(self) -> None:
         """Fail when go.mod/go.sum differ from what go mod tidy writes."""
-        await checks.tidy(await self._env(), self.source)
+        changes = await self.mod_tidy()
+        await checks.require_unchanged("tidy", changes, "not tidy", "dagger generate, or go mod tidy")
 
     @dagger.function
     async def test(
@@ -138,16 +224,25 @@ class Pipeline:
         run: Annotated[str, Doc("Only tests matching this regexp (go test -run).")] = "",
         packages: Annotated[str, Doc("Package pattern to test.")] = "./...",
         coverage_min: Annotated[float, Doc("Fail the report when total coverage is below this percent.")] = 0.0,
+        timeout: Annotated[  # noqa: ASYNC109 (go test's -timeout, not a bound on this coroutine)
+            str, Doc("Fail a test binary that runs longer (go test -timeout), e.g. 60s, 10m.")
+        ] = pins.TEST_TIMEOUT,
+        no_cache: Annotated[
+            bool, Doc("Run every test again instead of taking unchanged packages from Go's test cache.")
+        ] = False,
     ) -> TestReport:
         """Run go test and return JUnit, coverage and a summary, even when tests fail."""
-        return await checks.run_tests(
-            await self._env(),
-            self.source,
-            race=race,
+        env = await self._env()
+        opts = TestOptions(
+            packages=tuple(env.patterns([packages])),
             run=run,
-            packages=packages,
-            coverage_min=coverage_min,
+            race=race,
+            timeout=check_duration(timeout, "test --timeout"),
+            tags=tuple(self.tags),
+            no_cache=no_cache,
+            coverage_min=check_coverage(coverage_min),
         )
+        return await run_tests(env, self._source(), opts)
 
     @dagger.function
     @check
@@ -160,17 +255,20 @@ class Pipeline:
 
     @dagger.function
     async def build(self, version: Version = "dev") -> dagger.Directory:
-        """Build static binaries for every platform as <os>_<arch>/<name>."""
-        platforms = parse_platforms(self.platforms)
-        deps = await (await self._env()).deps(self.source)
-        return build.build_dir(deps, platforms, await self._mains(), version)
+        """Build static binaries of every main package for every platform as <os>_<arch>/<name>."""
+        platforms = self._platforms()
+        # Every platform builds at once; each is listed to turn a failed build into a readable error.
+        built = await gather(*(partial(self._binaries, p, version) for p in platforms))
+        out = dag.directory()
+        for p, (_, binaries, _) in zip(platforms, built, strict=True):
+            out = out.with_directory(p.dirname, binaries)
+        return out
 
     @dagger.function
     async def binary(self, platform: PlatformArg = "", version: Version = "dev") -> dagger.File:
-        """Build the first main package for one platform."""
-        package, name = next(iter((await self._mains()).items()))
-        deps = await (await self._env()).deps(self.source)
-        return build.binary(deps, await self._platform(platform), package, name, version)
+        """Build the app's binary (see --main) for one platform."""
+        _, _, file = await self._main_binary(await self._platform(platform), version)
+        return file
 
     @dagger.function
     async def image(
@@ -180,23 +278,29 @@ class Pipeline:
         revision: Annotated[str, Doc("Git commit recorded in the OCI revision label.")] = "",
     ) -> dagger.Container:
         """Build the minimal runtime image for one platform: static binary, USER 65532, no shell."""
-        package, name = next(iter((await self._mains()).items()))
-        env = await self._env()
         target = await self._platform(platform)
-        deps = await env.deps(self.source)
-        return build.image(env, deps, target, package, name, version, revision, self.runtime_base)
+        env, name, file = await self._main_binary(target, version)
+        spec = ImageSpec(
+            name=name, version=version, revision=revision, port=check_port(self.port), base=self.runtime_base
+        )
+        return build.image(env, file, target, spec)
 
     @dagger.function
+    @up
     async def serve(self, version: Version = "dev") -> dagger.Service:
-        """Run the service on port 8080 (dagger call serve up --ports 8080:8080)."""
-        return (await self.image(version=version)).as_service(use_entrypoint=True)
+        """Run the app on its port (dagger call serve up --ports 8080:8080); fails if the port never opens."""
+        target = await self._platform("")
+        env, _, file = await self._main_binary(target, version)
+        svc = (await self.image(version=version)).as_service(use_entrypoint=True)
+        diagnose = devloop.app_run(env.container(), file)
+        return await devloop.started(svc, [self.port], self.start_timeout, diagnose)
 
     @dagger.function
     async def scan(
         self,
         platform: PlatformArg = "",
-        severity: Annotated[Severity, Doc("Gate threshold: findings at or above it fail.")] = Severity.HIGH,
-        ignore_unfixed: Annotated[bool, Doc("Leave out vulnerabilities that have no fixed version.")] = False,
+        severity: SeverityArg = Severity.HIGH,
+        ignore_unfixed: IgnoreUnfixed = False,
         ignorefile: Annotated[
             dagger.File | None,
             Doc("Trivy ignore file; default: .trivyignore in the source, if any."),
@@ -213,22 +317,15 @@ class Pipeline:
 
     @dagger.function
     @check
-    async def scan_check(
-        self,
-        severity: Annotated[Severity, Doc("Gate threshold: findings at or above it fail.")] = Severity.HIGH,
-        ignore_unfixed: Annotated[bool, Doc("Leave out vulnerabilities that have no fixed version.")] = False,
-    ) -> None:
+    async def scan_check(self, severity: SeverityArg = Severity.HIGH, ignore_unfixed: IgnoreUnfixed = False) -> None:
         """Fail when any platform's image has a finding at or above the threshold; the error lists the CVEs."""
-        platforms = parse_platforms(self.platforms)
-        reports: dict[str, ScanReport] = {}
-
-        async def one(p: Platform) -> None:
-            reports[str(p)] = await self.scan(platform=str(p), severity=severity, ignore_unfixed=ignore_unfixed)
-
-        async with anyio.create_task_group() as tg:
-            for p in platforms:
-                tg.start_soon(one, p)
-        for report in reports.values():
+        reports = await gather(
+            *(
+                partial(self.scan, platform=str(p), severity=severity, ignore_unfixed=ignore_unfixed)
+                for p in self._platforms()
+            )
+        )
+        for report in reports:
             report.check()
 
     @dagger.function
@@ -236,7 +333,7 @@ class Pipeline:
         """Return the CycloneDX SBOM of one platform's image."""
         return scanning.sbom(self._trivy(), await self.image(platform=platform))
 
-    @dagger.function(cache="never")  # type: ignore[call-overload]  # the SDK's overloads omit `cache`
+    @uncached
     async def publish(
         self,
         address: Annotated[str, Doc("Image repository without tag, e.g. ghcr.io/acme/hello.")],
@@ -249,13 +346,13 @@ class Pipeline:
         """Publish every platform as one image index under all tags; return address:tag@sha256 refs."""
         check_address(address)
         tags = fan_out(version, latest=latest, commit=commit)
-        platforms = parse_platforms(self.platforms)
+        platforms = self._platforms()
         if (password is None) != (not username):
             msg = "publish: give --username and --password together"
             raise ValueError(msg)
-        await check_push_access(address, username, await password.plaintext() if password else "")
-        variants = [await self.image(platform=str(p), version=version, revision=commit) for p in platforms]
         auth = (username, password) if password is not None else None
+        await check_push_access(address, auth)
+        variants = [await self.image(platform=str(p), version=version, revision=commit) for p in platforms]
         return await publish_index(address, tags, variants, auth)
 
     @dagger.function
@@ -273,12 +370,17 @@ class Pipeline:
         if address:  # publish inputs are checked before anything is built
             check_address(address)
             fan_out(version, latest=latest, commit=commit)
-        parse_platforms(self.platforms)
+        self._platforms()
 
         async def build_all() -> None:
             await (await self.build(version=version)).sync()
 
-        steps: dict[str, Callable[[], Awaitable[object]]] = {
+        async def push() -> None:
+            await self.publish(
+                address=address, version=version, commit=commit, latest=latest, username=username, password=password
+            )
+
+        checks_ = {
             "fmt": self.fmt,
             "vet": self.vet,
             "tidy": self.tidy,
@@ -286,55 +388,46 @@ class Pipeline:
             "build": build_all,
             "scan": lambda: self.scan_check(severity=severity),
         }
-        results: list[StepResult] = []
-
-        async def run(name: str, step: Callable[[], Awaitable[object]]) -> None:
-            results.append(await _timed(name, step))
-
-        async with anyio.create_task_group() as tg:
-            for name, step in steps.items():
-                tg.start_soon(run, name, step)
-        results.sort(key=lambda r: list(steps).index(r.name))
-        if address and all(r.ok for r in results):
-
-            async def push() -> object:
-                return await self.publish(
-                    address=address, version=version, commit=commit, latest=latest, username=username, password=password
-                )
-
-            results.append(await _timed("publish", push))
-        text = table(results)
-        failed = [r.name for r in results if not r.ok]
-        if failed:
-            details = "\n\n".join(f"[{r.name}] {r.detail}" for r in results if not r.ok)
-            raise PipelineError(
-                "ci", f"{len(failed)} of {len(results)} steps failed: {', '.join(failed)}", f"{text}\n\n{details}"
-            )
-        return text
+        return await run_ci(checks_, [("publish", push)] if address else [])
 
     @dagger.function
-    @check
     async def chart_check(
         self,
-        chart_dir: Annotated[
-            dagger.Directory, Doc("Helm chart folder (holds Chart.yaml)."), DefaultPath("/deploy/helm/hello")
-        ],
+        chart_dir: Annotated[dagger.Directory, Doc("Helm chart folder (holds Chart.yaml).")],
         kube_version: Annotated[str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")] = "1.35.0",
         schemas: Annotated[
             dagger.Directory | None,
-            Doc("Kubernetes JSON schemas for offline use (standalone-strict or kubernetes-validate layout)."),
+            Doc("Kubernetes JSON schemas for offline use (kubeconform's <version>-standalone-strict layout)."),
         ] = None,
         values: Annotated[dagger.File | None, Doc("Extra values file, as helm --values.")] = None,
+        liveness_path: Annotated[str, Doc("HTTP path the liveness probe must GET.")] = "/healthz",
+        readiness_path: Annotated[str, Doc("HTTP path the readiness probe must GET.")] = "/readyz",
     ) -> str:
-        """Lint and render the Helm chart, validate it with kubeconform, and check probes, non-root and limits."""
-        builder = (await self._env()).container()
-        return await chart.check_chart(builder, chart_dir, kube_version=kube_version, schemas=schemas, values=values)
+        """Lint and render a Helm chart, validate it with kubeconform, and check probes, non-root and limits."""
+        env = await self._env()
+        return await chart.check_chart(
+            env,
+            chart_dir,
+            kube_version=kube_version,
+            schemas=schemas,
+            values=values,
+            probes=(liveness_path, readiness_path),
+        )
 
     @dagger.function
+    @up
     async def debug(self) -> dagger.Service:
-        """Run the app under headless delve on :2345 (API v2, multi-client), app on :8080."""
-        package = next(iter(await self._mains()))
-        return devloop.debug_service(await (await self._env()).deps(self.source, tools=[pins.DELVE]), package)
+        """Run the app under headless delve on :2345 (API v2, multi-client), the app on its port."""
+        target = await self._platform("")
+        env = await self._env()
+        flags = await self._flags(env, debug=True)
+        deps = await env.deps(self._source(), tools=[pins.DELVE])
+        built = build.binaries(env, deps, target, flags)
+        names = await build.built_names(env, deps, built, flags)
+        name = build.choose_main(names, self.main, (await read_project(self._source())).name)
+        bins = deps.with_directory(devloop.DEBUG_DIR, built)
+        svc = devloop.debug_service(bins, name, check_port(self.port))
+        return await devloop.started(svc, [devloop.DLV_PORT, self.port], self.start_timeout)
 
     @dagger.function
     async def bench(
@@ -344,14 +437,8 @@ class Pipeline:
         benchtime: Annotated[str, Doc("Time or iterations per benchmark (go test -benchtime).")] = "1s",
     ) -> dagger.Directory:
         """Run benchmarks; return bench.txt with cpu.prof and mem.prof for go tool pprof."""
-        return devloop.bench_dir(await (await self._env()).deps(self.source), package, pattern, benchtime)
+        env = await self._env()
+        return devloop.bench_dir(env, await env.deps(self._source()), package, pattern, benchtime)
 
 
-async def _timed(name: str, step: Callable[[], Awaitable[object]]) -> StepResult:
-    """Run one ci step, turning its failure into a result rather than an exception."""
-    t0 = time.monotonic()
-    try:
-        await step()
-    except (PipelineError, ValueError, dagger.QueryError) as e:
-        return StepResult(name, ok=False, seconds=time.monotonic() - t0, detail=str(e))
-    return StepResult(name, ok=True, seconds=time.monotonic() - t0)
+__all__ = ["Pipeline", "PipelineError", "TestReport"]

@@ -9,14 +9,27 @@ from typing import Final
 #: Dagger engine, CLI and the dagger-io SDK (pyproject pins the same version).
 DAGGER_VERSION: Final = "v0.21.8"
 
-#: Fallback Go version when go.mod names none.
+#: The Go version this project's own app and harness use.
 GO_VERSION: Final = "1.26.8"
-#: Builder image template; ``{version}`` is the effective Go version.
+#: Builder image template; ``{version}`` is the effective Go version (from the user's go.mod).
 GO_IMAGE: Final = "golang:{version}-bookworm"
+#: Digests of the builder images this release has pinned, by Go version: those versions are pulled by digest
+#: (tag@sha256), others by tag. `scripts/bump-pins` refreshes every digest here from the registries.
+GO_IMAGE_DIGESTS: Final = {
+    "1.26.8": "sha256:a688600ca24f8a4d3ca77f95b0dd40704a9fc787c826660eb7ba0b641b8b175d",
+}
 
-#: Trivy (scanner) version and its official image.
+#: Trivy (scanner) version and its official image, by digest.
 TRIVY_VERSION: Final = "0.74.0"
-TRIVY_IMAGE: Final = f"aquasec/trivy:{TRIVY_VERSION}"
+TRIVY_IMAGE: Final = (
+    f"aquasec/trivy:{TRIVY_VERSION}@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969"
+)
+
+#: Defaults of the module's bounds and of the app contract.
+STEP_TIMEOUT: Final = 1800  # seconds: no command the pipeline starts runs longer
+START_TIMEOUT: Final = 60  # seconds: serve and debug wait this long for the app's port
+TEST_TIMEOUT: Final = "10m"  # go test -timeout: go's own default, named so a hang is reported as one
+APP_PORT: Final = 8080
 
 #: Go tools installed in the builder at run time (module@version).
 GOTESTSUM: Final = "gotest.tools/gotestsum@v1.13.0"
@@ -29,3 +42,12 @@ KUBECONFORM: Final = "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
 LOCAL_REGISTRY: Final = "127.0.0.1:5000"
 #: Local registry with basic auth, for publish tests.
 AUTH_REGISTRY: Final = "127.0.0.1:5001"
+
+#: Module mode on this project's offline machines (scripts/build-sdk.sh): uv bundled into the Python SDK
+#: (the version Dagger's own SDK image bundles), shiv for its codegen zipapp, and the tag of the
+#: Debian-built Python base image in the local registry.
+UV_VERSION: Final = "0.10.3"
+SHIV_VERSION: Final = "1.0.8"
+GRAPHQL_CORE_VERSION: Final = "3.2.7"
+PYTHON_BASE_TAG: Final = "3.11-bookworm"
+DEBIAN_SUITE: Final = "bookworm"

@@ -1,8 +1,47 @@
-"""Multi-platform publish: one image index, every tag or a precise account of what was written."""
+"""Multi-platform publish: one image index, every tag or a precise account of what was written.
+
+Before anything is built, the engine itself asks the registry for a tag that does not exist, with the
+credentials: "not found" means the registry answered and accepted them; "unauthorized" or "denied" means it
+refused them. The engine makes that request from where it will push (a registry on the engine's loopback
+included), and the password stays a Dagger Secret throughout: no Python string ever holds it.
+"""
+
+import secrets
+from typing import Final
 
 import dagger
+from dagger import dag
 
 from .errors import PipelineError
+from .tags import registry_host
+
+#: Words in the engine's error that mean the registry answered and the reference was simply absent.
+_ABSENT: Final = ("not found", "manifest unknown", "name unknown", "404")
+_REFUSED: Final = ("unauthorized", "denied", "authentication required", "401", "403", "forbidden")
+
+
+def with_auth(ctr: dagger.Container, address: str, auth: tuple[str, dagger.Secret] | None) -> dagger.Container:
+    """Attach registry credentials for address, when given."""
+    return ctr.with_registry_auth(address, auth[0], auth[1]) if auth is not None else ctr
+
+
+async def check_push_access(address: str, auth: tuple[str, dagger.Secret] | None) -> None:
+    """Raise PipelineError("publish", ...) unless the registry answers and accepts the credentials."""
+    probe = f"{address}:pipeline-access-check-{secrets.token_hex(6)}"
+    try:
+        await with_auth(dag.container(), address, auth).from_(probe).sync()
+    except dagger.QueryError as e:
+        text = str(e).lower()
+        host = registry_host(address)
+        if any(word in text for word in _REFUSED):
+            if auth is None:
+                msg = f"registry {host} requires credentials: pass --username and --password"
+                raise PipelineError("publish", msg) from None
+            raise PipelineError("publish", f"registry {host} rejected the credentials of user {auth[0]!r}") from None
+        if any(word in text for word in _ABSENT):
+            return
+        raise PipelineError("publish", f"registry {host} is unreachable", str(e).splitlines()[-1]) from None
+    # The random tag exists: the registry answers and lets us read, which is as far as a check can go.
 
 
 async def publish_index(
@@ -16,9 +55,7 @@ async def publish_index(
     Tags go one by one (the registry API has no transaction). If one fails, the error names the tags
     already written, so a rerun or a cleanup knows exactly where it stands.
     """
-    base = dagger.dag.container()
-    if auth is not None:
-        base = base.with_registry_auth(address, auth[0], auth[1])
+    base = with_auth(dag.container(), address, auth)
     refs: list[str] = []
     for tag in tags:
         try:

@@ -1,23 +1,22 @@
-"""Trivy scan with a severity gate, and the CycloneDX SBOM, over an image tarball (offline-capable)."""
+"""Trivy scan with a severity gate, ScanReport (what `scan` returns), and the CycloneDX SBOM (offline-capable)."""
 
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Final
+from typing import Annotated, Final
 
 import dagger
-from dagger import dag
+from dagger import Doc, dag
 
 from . import pins
 from .errors import PipelineError
-from .execs import exit_code
-from .reports import at_or_above, severity_counts, trivy_findings
-from .scanreport import ScanReport
+from .execs import TIMED_OUT, bounded, exit_code
+from .findings import at_or_above, severity_counts, trivy_findings
+from .golang import OUT
 
 CACHE: Final = "/root/.cache/trivy"
 INPUT: Final = "/scan/image.tar"
 IGNOREFILE: Final = "/scan/.trivyignore"
-OUT: Final = "/out"
 DB_VOLUME: Final = "pipeline-trivy-db"
 OFFLINE_FLAGS: Final = ["--skip-version-check", "--disable-telemetry", "--quiet"]
 
@@ -33,6 +32,28 @@ class Severity(enum.Enum):
     UNKNOWN = "UNKNOWN"
 
 
+@dagger.object_type
+class ScanReport:
+    """Trivy results for one image: JSON, SARIF, counts per severity and the gate's verdict."""
+
+    json: Annotated[dagger.File, Doc("Trivy JSON report (every severity).")] = dagger.field()
+    sarif: Annotated[dagger.File, Doc("SARIF 2.1.0 report for code scanning.")] = dagger.field()
+    summary: Annotated[str, Doc("Counts per severity and the gate's verdict, one line.")] = dagger.field()
+    findings: Annotated[list[str], Doc("Every finding: id, severity, package, installed -> fixed.")] = dagger.field(
+        default=list
+    )
+    blocking: Annotated[list[str], Doc("Findings at or above the threshold (these fail the gate).")] = dagger.field(
+        default=list
+    )
+    ok: Annotated[bool, Doc("True when nothing is at or above the threshold.")] = dagger.field(default=False)
+
+    @dagger.function
+    def check(self) -> None:
+        """Fail when a finding is at or above the severity threshold; the error lists them."""
+        if not self.ok:
+            raise PipelineError("scan", self.summary, "\n".join(self.blocking))
+
+
 @dataclass(frozen=True)
 class Trivy:
     """How to run Trivy: its image and where the vulnerability database comes from."""
@@ -42,6 +63,8 @@ class Trivy:
     db: dagger.Directory | None = None
     #: Mirror of the DB OCI artifact (--db-repository); default: Trivy's own.
     db_repository: str = ""
+    #: Upper bound of each Trivy run in seconds.
+    seconds: int = pins.STEP_TIMEOUT
 
     def container(self) -> dagger.Container:
         """Return Trivy with its DB: given (read-only, no update) or downloaded into a cache volume."""
@@ -83,12 +106,10 @@ async def scan(
     if ignorefile is not None:
         ctr = ctr.with_mounted_file(IGNOREFILE, ignorefile)
         args += ["--ignorefile", IGNOREFILE]
-    ran = ctr.with_exec(args, expect=dagger.ReturnType.ANY)
+    ran = ctr.with_exec(bounded(args, trivy.seconds), expect=dagger.ReturnType.ANY)
     await _require_success(ran, "scan", "Trivy could not scan the image")
-    converted = ran.with_exec(
-        ["trivy", "convert", "--format", "sarif", "--output", f"{OUT}/trivy.sarif", f"{OUT}/trivy.json"],
-        expect=dagger.ReturnType.ANY,
-    )
+    convert = ["trivy", "convert", "--format", "sarif", "--output", f"{OUT}/trivy.sarif", f"{OUT}/trivy.json"]
+    converted = ran.with_exec(bounded(convert, trivy.seconds), expect=dagger.ReturnType.ANY)
     await _require_success(converted, "scan", "Trivy could not write SARIF")
     report = converted.file(f"{OUT}/trivy.json")
     findings = trivy_findings(await report.contents())
@@ -118,7 +139,12 @@ def sbom(trivy: Trivy, image: dagger.Container) -> dagger.File:
         .from_(trivy.image)
         .with_mounted_file(INPUT, image.as_tarball())
         .with_exec(["mkdir", "-p", OUT])
-        .with_exec(["trivy", "image", "--input", INPUT, "--format", "cyclonedx", "--output", out, *OFFLINE_FLAGS])
+        .with_exec(
+            bounded(
+                ["trivy", "image", "--input", INPUT, "--format", "cyclonedx", "--output", out, *OFFLINE_FLAGS],
+                trivy.seconds,
+            )
+        )
         .file(out)
     )
 
@@ -127,4 +153,5 @@ async def _require_success(ran: dagger.Container, step: str, what: str) -> None:
     code = await exit_code(ran, step)
     if code != 0:
         err = (await ran.stderr()).strip().splitlines()
-        raise PipelineError(step, f"{what} (trivy exit {code}); this is not a finding", "\n".join(err[-15:]))
+        why = "timed out" if code in TIMED_OUT else f"trivy exit {code}"
+        raise PipelineError(step, f"{what} ({why}); this is not a finding", "\n".join(err[-15:]))

@@ -21,7 +21,9 @@ def table(results: list[StepResult]) -> str:
         detail = r.detail.strip().splitlines()[0] if r.detail.strip() else ""
         lines.append(f"{r.name:<{width}}  {'ok' if r.ok else 'FAIL':<6}  {r.seconds:6.1f}s  {detail}")
     failed = [r.name for r in results if not r.ok]
+    # Not "N passed, N failed": CI log readers take that line for a test runner's verdict.
     lines.append(
-        f"{len(results) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else "")
+        f"{len(results) - len(failed)} of {len(results)} steps ok"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
     )
     return "\n".join(lines)

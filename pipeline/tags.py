@@ -59,3 +59,11 @@ def fan_out(version: str, *, latest: bool = False, commit: str = "") -> list[str
             raise ValueError(msg)
         tags.append(commit[:SHORT_SHA])
     return tags
+
+
+def registry_host(address: str) -> str:
+    """Return the registry host of an image repository (Docker Hub when the address names none)."""
+    first, _, rest = address.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost"):
+        return first
+    return "docker.io"

@@ -1,5 +1,0 @@
-"""`python -m pipeline` runs the CLI."""
-
-from .cli import main
-
-main()

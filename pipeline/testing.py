@@ -1,0 +1,132 @@
+"""go test through gotestsum, and TestReport: what `test` returns, even when tests fail or hang.
+
+Go's test cache lives in the build-cache volume, so after a one-line change only the packages it affects run
+again; cached packages still appear in the JUnit report and the coverage profile (Go replays both).
+"""
+
+from dataclasses import dataclass
+from typing import Annotated, Final
+
+import dagger
+from dagger import Doc
+
+from . import pins
+from .errors import PipelineError
+from .execs import TIMED_OUT, exit_code
+from .golang import OUT, GoEnv
+from .gotest import coverage_by_package, coverage_total, summarize_test_events
+
+JUNIT: Final = f"{OUT}/junit.xml"
+COVERAGE: Final = f"{OUT}/coverage.out"
+EVENTS: Final = f"{OUT}/test.json"
+
+
+@dagger.object_type
+class TestReport:
+    """Results of go test: JUnit XML, coverage profile, raw JSON events and a summary."""
+
+    __test__ = False  # a result type, not a pytest test class
+
+    junit: Annotated[dagger.File, Doc("JUnit XML report (gotestsum), for CI test views.")] = dagger.field()
+    coverage: Annotated[dagger.File, Doc("Go coverage profile (go test -coverprofile).")] = dagger.field()
+    events: Annotated[dagger.File, Doc("Raw `go test -json` events.")] = dagger.field()
+    summary: Annotated[str, Doc("One-line summary: counts and total coverage.")] = dagger.field()
+    details: Annotated[str, Doc("Failing and timed-out tests with their messages, failing packages, build errors.")] = (
+        dagger.field(default="")
+    )
+    failed: Annotated[list[str], Doc("Failing tests as package.TestName (hung ones included).")] = dagger.field(
+        default=list
+    )
+    coverage_percent: Annotated[float, Doc("Total statement coverage in percent.")] = dagger.field(default=0.0)
+    package_coverage: Annotated[str, Doc("Statement coverage per package, one `percent package` a line.")] = (
+        dagger.field(default="")
+    )
+    ok: Annotated[bool, Doc("True when every test passed and coverage met the minimum.")] = dagger.field(
+        default=False,
+    )
+
+    @dagger.function
+    def check(self) -> None:
+        """Fail unless every test passed and coverage met the minimum."""
+        if not self.ok:
+            raise PipelineError("test", self.summary, self.details)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TestOptions:
+    """What `go test` runs and how."""
+
+    __test__ = False  # options, not a pytest test class
+
+    packages: tuple[str, ...] = ("./...",)
+    run: str = ""
+    race: bool = False
+    timeout: str = "10m"
+    tags: tuple[str, ...] = ()
+    #: Run every test again instead of answering unchanged packages from Go's test cache (-count=1).
+    no_cache: bool = False
+    coverage_min: float = 0.0
+
+    def go_test_args(self) -> list[str]:
+        """Return the flags after `gotestsum --`."""
+        args = ["-coverprofile", COVERAGE, "-timeout", self.timeout]
+        if self.no_cache:
+            args.append("-count=1")
+        if self.race:
+            args.append("-race")
+        if self.run:
+            args += ["-run", self.run]
+        if self.tags:
+            args += ["-tags", ",".join(self.tags)]
+        return [*args, *self.packages]
+
+
+def tests_container(env: GoEnv, deps: dagger.Container, opts: TestOptions) -> dagger.Container:
+    """Return the container that has run the tests (whatever their outcome) with reports in /out."""
+    if opts.race:
+        deps = deps.with_env_variable("CGO_ENABLED", "1")
+    placeholders = deps.with_new_file(COVERAGE, "").with_new_file(EVENTS, "").with_new_file(JUNIT, "")
+    argv = [
+        "gotestsum",
+        "--format=testname",
+        f"--junitfile={JUNIT}",
+        f"--jsonfile={EVENTS}",
+        # Total coverage printed by the same exec (no second container run).
+        f"--post-run-command=go tool cover -func={COVERAGE}",
+        "--",
+        *opts.go_test_args(),
+    ]
+    return env.exec(placeholders, argv, expect=dagger.ReturnType.ANY)
+
+
+async def run_tests(env: GoEnv, source: dagger.Directory, opts: TestOptions) -> TestReport:
+    """Run go test; return the reports whether tests pass, fail or hang."""
+    deps = await env.deps(source, tools=[pins.GOTESTSUM])
+    ran = tests_container(env, deps, opts)
+    code = await exit_code(ran, "test")
+    summary = summarize_test_events(await ran.file(EVENTS).contents())
+    stdout = await ran.stdout()
+    if code in TIMED_OUT:
+        summary.build_errors.append(f"the test step timed out after {env.step_timeout}s (--step-timeout)")
+    elif code != 0 and summary.ok:
+        # gotestsum failed before go test produced events (or the step's bound fired): show what it said.
+        summary.build_errors.append((await ran.stderr()).strip() or stdout.strip())
+    pct = coverage_total(stdout)
+    ok = summary.ok and code == 0 and pct >= opts.coverage_min
+    line = f"{summary.line()}; coverage {pct:.1f}%"
+    if summary.ok and pct < opts.coverage_min:
+        line += f" is below the minimum {opts.coverage_min:.1f}%"
+    if summary.cached_packages:
+        line += f"; {summary.cached_packages} package(s) from Go's test cache"
+    per_package = coverage_by_package(await ran.file(COVERAGE).contents())
+    return TestReport(
+        junit=ran.file(JUNIT),
+        coverage=ran.file(COVERAGE),
+        events=ran.file(EVENTS),
+        summary=line,
+        details=summary.details(),
+        failed=[*(t.name for t in summary.timeouts), *summary.failed],
+        coverage_percent=pct,
+        package_coverage="\n".join(f"{v:5.1f}% {k}" for k, v in per_package.items()),
+        ok=ok,
+    )

@@ -1,0 +1,67 @@
+"""Checks of user input that need no engine: each raises ValueError naming the input (pure logic).
+
+The module runs them before building anything; the CLI runs them (and the file-system ones it can do on the
+host) before it opens an engine session, so a usage error costs nothing and exits 2.
+"""
+
+import posixpath
+import re
+from typing import Final
+
+_DURATION: Final = re.compile(r"^(?:\d+(?:\.\d+)?(?:ns|us|µs|ms|s|m|h))+$")
+_LINK_VAR: Final = re.compile(r"^[\w./-]+\.\w+=.*$")
+MAX_PORT: Final = 65535
+
+
+def check_duration(text: str, what: str) -> str:
+    """Return a Go duration (60s, 1m30s, 10m) or raise ValueError."""
+    if not _DURATION.fullmatch(text.strip()):
+        msg = f"{what}: {text!r} is not a Go duration such as 60s, 1m30s or 10m"
+        raise ValueError(msg)
+    return text.strip()
+
+
+def check_coverage(percent: float) -> float:
+    """Return a coverage minimum between 0 and 100 or raise ValueError."""
+    if not 0.0 <= percent <= 100.0:  # noqa: PLR2004 (percent)
+        msg = f"test --coverage-min: {percent} is not a percentage between 0 and 100"
+        raise ValueError(msg)
+    return percent
+
+
+def check_port(port: int) -> int:
+    """Return a TCP port number or raise ValueError."""
+    if not 1 <= port <= MAX_PORT:
+        msg = f"port: {port} is not a TCP port (1-{MAX_PORT})"
+        raise ValueError(msg)
+    return port
+
+
+def check_link_vars(assignments: list[str]) -> tuple[str, ...]:
+    """Return -X assignments (import/path.name=value) or raise ValueError naming the bad one."""
+    for a in assignments:
+        if not _LINK_VAR.fullmatch(a):
+            msg = f"link-vars: {a!r} is not pkg.name=value (e.g. main.commit=abc123)"
+            raise ValueError(msg)
+    return tuple(assignments)
+
+
+def package_dir(pattern: str) -> str | None:
+    """Return the folder a local package pattern names (./cmd/api -> cmd/api, ./... -> .), None for import paths."""
+    if not pattern.startswith(("./", "../")) and pattern != ".":
+        return None
+    clean = pattern.removesuffix("/...").removesuffix("...")
+    return posixpath.normpath(clean or ".")
+
+
+def check_package_syntax(patterns: list[str]) -> list[str]:
+    """Reject empty lists and patterns that leave the source; return the patterns."""
+    if not patterns:
+        msg = "packages: give at least one package pattern, e.g. ./... or ./cmd/api"
+        raise ValueError(msg)
+    for p in patterns:
+        folder = package_dir(p)
+        if folder is not None and (folder == ".." or folder.startswith("../")):
+            msg = f"packages: {p!r} points outside the source directory"
+            raise ValueError(msg)
+    return patterns
