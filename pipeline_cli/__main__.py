@@ -1,5 +1,5 @@
-"""`python -m pipeline` runs the CLI."""
+"""`python -m pipeline_cli` runs the CLI."""
 
-from .cli import main
+from .app import main
 
 main()

@@ -1,43 +1,36 @@
 """The `pipeline` command: every Dagger function as a subcommand, in client mode, documented once.
 
-Subcommands, options and help text are generated from the module's registered functions, so
-`pipeline <fn> --help` prints the same docstrings and Doc()s as `dagger functions`. Exit codes:
-0 success, 1 a step failed, 2 usage error. Errors are one readable paragraph, never a traceback.
+Subcommands, options and help text are generated from the module's functions, so `pipeline <fn> --help`
+prints the same docstrings and Doc()s as `dagger functions`. Exit codes: 0 success, 1 a step failed (or the
+engine did), 2 usage error (found before any engine session). Errors are one paragraph, never a traceback.
 """
 
 import enum
 import os
 import sys
-import types
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, NoReturn, Union, cast, get_args, get_origin
+from typing import Any, NoReturn, cast, get_origin
 
 import anyio
 import click
 import dagger
-from dagger import dag
 
-from .errors import PipelineError
-from .main import SOURCE_INCLUDE, Pipeline
-from .registry import Arg, Fn, functions
-from .scanreport import ScanReport
-from .testreport import TestReport
+from pipeline import Pipeline
+from pipeline.errors import PipelineError, leaves
+from pipeline.scan import ScanReport
+from pipeline.testing import TestReport
+
+from . import hostcheck
+from .introspect import Arg, Fn, functions
+from .session import base_type, check_secrets, convert, engine_config, make_pipeline
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-#: Constructor arguments that are paths on the host, with the filter the module's Ignore applies.
-HOST_INCLUDE = {"source": SOURCE_INCLUDE}
 #: Defaults the CLI gives where the module's default is a path in the module (DefaultPath).
 HOST_DEFAULTS = {"source": "."}
-
-
-def _base(annotation: Any) -> Any:  # noqa: ANN401 (a type annotation)
-    """Strip ``| None`` from an annotation."""
-    if get_origin(annotation) in {Union, types.UnionType}:
-        rest = [a for a in get_args(annotation) if a is not type(None)]
-        return rest[0] if len(rest) == 1 else annotation
-    return annotation
+#: Ports a service function listens on, by function (the app's port comes from --port).
+DLV_PORT = 2345
 
 
 def _flag(arg: Arg) -> str:
@@ -46,14 +39,15 @@ def _flag(arg: Arg) -> str:
 
 def _option(arg: Arg, *, inherited: bool = False) -> click.Option:
     """Make the click option for one argument; inherited: a constructor option repeated on a subcommand."""
-    t = _base(arg.annotation)
+    t = base_type(arg.annotation)
     default = HOST_DEFAULTS.get(arg.name, None if arg.required or arg.default is None else arg.default)
     if inherited:
         default = None
     required = arg.required and default is None and not inherited
     help_text = arg.doc
     if t is bool:
-        return click.Option([f"{_flag(arg)}/--no-{arg.name.replace('_', '-')}"], default=bool(default), help=help_text)
+        flag = f"{_flag(arg)}/--no-{arg.name.replace('_', '-')}"
+        return click.Option([flag], default=None if inherited else bool(default), help=help_text)
     if get_origin(t) is list:
         return click.Option([_flag(arg)], multiple=True, default=default, help=help_text + " (repeat for several)")
     if isinstance(t, type) and issubclass(t, enum.Enum):
@@ -66,48 +60,6 @@ def _option(arg: Arg, *, inherited: bool = False) -> click.Option:
         return click.Option([_flag(arg)], type=click.Path(exists=True), required=required, help=help_text)
     click_type = click.FLOAT if t is float else click.INT if t is int else click.STRING
     return click.Option([_flag(arg)], type=click_type, default=default, required=required, help=help_text)
-
-
-def _secret_value(name: str, ref: str) -> str:
-    """Read a secret from env:NAME or file:PATH; plaintext on the command line is refused."""
-    kind, _, where = ref.partition(":")
-    if kind == "env" and where:
-        value = os.environ.get(where)
-        if value is None:
-            raise click.BadParameter(f"environment variable {where} is not set", param_hint=f"--{name}")
-        return value
-    if kind == "file" and where:
-        try:
-            return Path(where).read_text().rstrip("\n")
-        except OSError as e:
-            raise click.BadParameter(f"cannot read {where}: {e.strerror}", param_hint=f"--{name}") from None
-    raise click.BadParameter("give env:NAME or file:PATH, never the secret itself", param_hint=f"--{name}")
-
-
-def _check_secrets(fns: list[Fn], values: dict[str, Any]) -> None:
-    """Validate every secret reference before connecting to the engine (usage errors come first)."""
-    for fn in fns:
-        for arg in fn.args:
-            if _base(arg.annotation) is dagger.Secret and values.get(arg.python_name) is not None:
-                _secret_value(arg.name, str(values[arg.python_name]))
-
-
-def _convert(arg: Arg, value: Any, *, fresh: bool = False) -> Any:  # noqa: ANN401, PLR0911 (one return per type)
-    """Turn a click value into what the function takes (paths become host objects; fresh: re-read them)."""
-    t = _base(arg.annotation)
-    if value is None:
-        return None
-    if t is dagger.Secret:
-        return dag.set_secret(f"pipeline-cli-{arg.name}", _secret_value(arg.name, str(value)))
-    if t is dagger.Directory:
-        return dag.host().directory(str(value), include=HOST_INCLUDE.get(arg.name), no_cache=fresh)
-    if t is dagger.File:
-        return dag.host().file(str(value))
-    if isinstance(t, type) and issubclass(t, enum.Enum):
-        return t(str(value).upper())
-    if get_origin(t) is list:
-        return list(cast("tuple[str, ...]", value))
-    return value
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -129,11 +81,11 @@ async def _export_report(result: TestReport | ScanReport, output: str | None) ->
         result.check()
 
 
-async def _emit(fn: Fn, result: object, output: str | None, ports: list[int]) -> None:
+async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
     """Print or export a function's result by its type."""
     if isinstance(result, TestReport | ScanReport):
         await _export_report(result, output)
-    elif isinstance(result, dagger.Directory | dagger.File):
+    elif isinstance(result, dagger.Directory | dagger.File | dagger.Changeset):
         if not output:
             _fail(f"{fn.name.replace('_', '-')}: give --output PATH to write the result to", EXIT_USAGE)
         click.echo(await result.export(output))
@@ -144,7 +96,6 @@ async def _emit(fn: Fn, result: object, output: str | None, ports: list[int]) ->
             await result.sync()
             click.echo(f"{fn.name}: built {await result.platform()}")
     elif isinstance(result, dagger.Service):
-        backends = SERVICE_PORTS.get(fn.name, ports)
         forwards = [dagger.PortForward(backend=b, frontend=f) for b, f in zip(backends, ports, strict=False)]
         click.echo(f"{fn.name}: serving on " + ", ".join(f"localhost:{p}" for p in ports) + " (Ctrl-C stops)", err=True)
         await result.up(ports=forwards)
@@ -157,44 +108,61 @@ async def _emit(fn: Fn, result: object, output: str | None, ports: list[int]) ->
         click.echo(result)
 
 
-def make_pipeline(config: dict[str, Any], *, fresh: bool = False) -> Pipeline:
-    """Construct the Pipeline from the group's options (inside a connection)."""
-    ctor = functions(Pipeline)[""]
-    kwargs = {a.python_name: _convert(a, config.get(a.python_name), fresh=fresh) for a in ctor.args}
-    return Pipeline(**{k: v for k, v in kwargs.items() if v is not None})
+def service_ports(fn: Fn, config: dict[str, Any], port: int | None) -> tuple[list[int], list[int]]:
+    """Return (host ports, service ports) for a service function."""
+    default = next(a.default for a in functions(Pipeline)[""].args if a.name == "port")
+    app = int(config.get("port") or default)
+    backends = [DLV_PORT, app] if fn.name == "debug" else [app]
+    hosts = [port or backends[0], *backends[1:]]
+    return hosts, backends
 
 
-def engine_config(config: dict[str, Any]) -> dagger.Config:
-    """Return the connection settings: the engine's progress on stderr with --verbose."""
-    return dagger.Config(log_output=sys.stderr if config.get("verbose") else None)
-
-
-async def _call(config: dict[str, Any], fn: Fn, kwargs: dict[str, Any], output: str | None, ports: list[int]) -> None:
+async def _call(config: dict[str, Any], fn: Fn, kwargs: dict[str, Any], output: str | None, port: int | None) -> None:
     async with dagger.connection(engine_config(config)):
         pipeline = make_pipeline(config)
-        call_kwargs = {a.python_name: _convert(a, kwargs.get(a.python_name)) for a in fn.args}
+        call_kwargs = {a.python_name: convert(a, kwargs.get(a.python_name), config=config) for a in fn.args}
         method = cast("Callable[..., Awaitable[object]]", getattr(pipeline, fn.python_name))
         result = await method(**{k: v for k, v in call_kwargs.items() if v is not None})
-        await _emit(fn, result, output, ports)
+        await _emit(fn, result, output, *service_ports(fn, config, port))
+
+
+def _engine_lost(e: BaseException) -> bool:
+    """Tell whether an error means the engine (or the connection to it) went away."""
+    names = {type(x).__name__ for x in (e, e.__cause__, e.__context__) if x is not None}
+    lost = {"RetryError", "ConnectError", "ReadError", "RemoteProtocolError", "TransportError", "BrokenResourceError"}
+    return isinstance(e, dagger.ClientConnectionError | dagger.TransportError | ConnectionError) or bool(names & lost)
+
+
+def report(error: BaseException) -> NoReturn:
+    """Print one failure as one paragraph with the documented exit code (never a traceback)."""
+    errors = list(leaves(error))
+    first = errors[0]
+    host = os.environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST", "the default engine")
+    if any(_engine_lost(e) for e in errors):
+        _fail(f"engine: the Dagger engine at {host} went away; start it again (make engine-up) and re-run", EXIT_FAILED)
+    if isinstance(first, ValueError | click.BadParameter):
+        _fail(str(first), EXIT_USAGE)
+    text = "\n".join(
+        f"`{' '.join(e.command)}` failed (exit {e.exit_code}): {(e.stderr or e.stdout).strip()}"
+        if isinstance(e, dagger.ExecError)
+        else f"engine: {e}"
+        if isinstance(e, dagger.DaggerError)
+        else str(e)
+        if isinstance(e, PipelineError)
+        else f"{type(e).__name__}: {e}"
+        for e in errors
+    )
+    _fail(text, EXIT_FAILED)
 
 
 def run_async(main: Callable[[], Awaitable[None]]) -> None:
     """Run main, mapping failures to one paragraph and the documented exit code."""
     try:
         anyio.run(main)
-    except PipelineError as e:
-        _fail(str(e), EXIT_FAILED)
-    except (ValueError, click.BadParameter) as e:
-        _fail(str(e), EXIT_USAGE)
-    except dagger.ExecError as e:
-        _fail(f"`{' '.join(e.command)}` failed (exit {e.exit_code}): {(e.stderr or e.stdout).strip()}", EXIT_FAILED)
-    except dagger.DaggerError as e:
-        _fail(f"engine: {e}", EXIT_FAILED)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
-
-
-SERVICE_PORTS = {"serve": [8080], "debug": [2345, 8080]}
+    except Exception as e:  # noqa: BLE001 (every failure becomes one line and an exit code)
+        report(e)
 
 
 def _command(fn: Fn) -> click.Command:
@@ -204,27 +172,35 @@ def _command(fn: Fn) -> click.Command:
     params: list[click.Parameter] = [_option(a) for a in fn.args]
     params += [_option(a, inherited=True) for a in inherited]
     params.append(click.Option(["--output", "-o"], help="Write files/directories the function returns here."))
+    service = fn.name in {"serve", "debug"}
+    if service:
+        params.append(click.Option(["--host-port"], type=click.INT, help="Port on this host; default: the app's."))
     if fn.name == "serve":
         params.append(
             click.Option(["--watch/--no-watch"], default=False, help="Rebuild and restart on source changes.")
         )
-        params.append(click.Option(["--port"], type=click.INT, default=8080, help="Port on this host."))
 
     @click.pass_context
     def callback(ctx: click.Context, **kwargs: Any) -> None:  # noqa: ANN401 (click passes option values)
         given = {a.python_name: kwargs.pop(a.python_name) for a in inherited}
         config = {**cast("dict[str, Any]", ctx.obj), **{k: v for k, v in given.items() if v not in (None, ())}}
-        _check_secrets([functions(Pipeline)[""]], config)
-        _check_secrets([fn], kwargs)
         output = kwargs.pop("output", None)
-        port = cast("int | None", kwargs.pop("port", None))
-        if kwargs.pop("watch", False):
+        port = cast("int | None", kwargs.pop("host_port", None))
+        watch = kwargs.pop("watch", False)
+        try:
+            check_secrets(functions(Pipeline)[""], config)
+            check_secrets(fn, kwargs)
+            hostcheck.check_config(config)
+            hostcheck.check_call(fn.name, kwargs)
+        except (ValueError, click.BadParameter) as e:
+            report(e)
+        if watch:
             from .watch import serve_watch  # noqa: PLC0415 (only `serve --watch` needs watchfiles)
 
-            run_async(lambda: serve_watch(config, str(kwargs.get("version") or "dev"), port or 8080))
+            hosts, backends = service_ports(fn, config, port)
+            run_async(lambda: serve_watch(config, str(kwargs.get("version") or "dev"), hosts[0], backends[0]))
             return
-        ports = [port] if port else SERVICE_PORTS.get(fn.name, [])
-        run_async(lambda: _call(config, fn, kwargs, output, ports))
+        run_async(lambda: _call(config, fn, kwargs, output, port))
 
     name = fn.name.replace("_", "-")
     return click.Command(name, callback=callback, params=params, help=fn.doc, short_help=fn.doc)

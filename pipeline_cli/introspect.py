@@ -1,15 +1,22 @@
-"""Typed read access to what the module registers with Dagger: objects, functions, arguments and their docs.
+"""The module's functions, arguments and their docs, read with Python's own introspection.
 
-One source for `dagger functions`, the click CLI's help and the contract tests. The SDK keeps this in
-private attributes without types, so this file is the only place that reaches into them.
+The CLI needs what `dagger functions` shows: each public method of the main object with its docstring, each
+argument with its type, default and `Doc`. Everything here comes from the class itself (signatures, type hints
+with their `Annotated` metadata, dataclass fields), not from the SDK's private registry; the contract tests
+check that both agree.
 """
 
 import dataclasses
 import inspect
+import typing
 from dataclasses import dataclass
-from typing import Any, Final, cast
+from typing import Annotated, Any, Final, get_args, get_origin
 
-_EMPTY: Final = inspect.Parameter.empty
+from typing_extensions import Doc
+
+EMPTY: Final = inspect.Parameter.empty
+#: Python method names whose API name differs (`@function(name=...)`): a method cannot share a field's name.
+API_NAMES: Final = {"go_version_info": "go_version"}
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,7 @@ class Arg:
     @property
     def required(self) -> bool:
         """True when the argument has no default."""
-        return self.default is _EMPTY
+        return self.default is EMPTY
 
 
 @dataclass(frozen=True)
@@ -36,52 +43,46 @@ class Fn:
     python_name: str
     doc: str
     args: tuple[Arg, ...]
-    check: bool
-    return_type: Any
 
 
-def objects(main: type) -> dict[str, type]:
-    """Every object type registered by main's module, by class name."""
-    registry = cast("dict[str, Any]", main.__dagger_module__._objects)  # type: ignore[attr-defined]  # noqa: SLF001
-    return {name: cast("type", ot.cls) for name, ot in registry.items()}
+def _split(hint: Any) -> tuple[Any, str]:  # noqa: ANN401 (a type annotation)
+    """Return the bare type and the Doc text of an Annotated hint."""
+    if get_origin(hint) is Annotated:
+        bare, *meta = get_args(hint)
+        doc = next((m.documentation for m in meta if isinstance(m, Doc)), "")
+        return bare, doc
+    return hint, ""
+
+
+def constructor(cls: type) -> Fn:
+    """Return the main object's constructor: its dataclass fields with their docs and defaults."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    args: list[Arg] = []
+    for f in dataclasses.fields(cls):
+        if not f.init:
+            continue
+        bare, doc = _split(hints[f.name])
+        if f.default is not dataclasses.MISSING:
+            default: Any = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = f.default_factory()
+        else:
+            default = EMPTY
+        args.append(Arg(f.name, f.name, doc, bare, default))
+    return Fn("", "", inspect.getdoc(cls) or "", tuple(args))
 
 
 def functions(cls: type) -> dict[str, Fn]:
-    """Return the functions of an object type by API name, the constructor under ""."""
-    ot = cast("Any", cls).__dagger_object_type__
-    fns = cast("dict[str, Any]", dict(ot.functions))
-    fns[""] = ot.get_constructor()
-    found = {name: _fn(name, f) for name, f in fns.items()}
-    # Constructor defaults made by factories (mutable lists) show as a sentinel in the signature.
-    factories = {
-        f.name: f.default_factory for f in dataclasses.fields(cls) if f.default_factory is not dataclasses.MISSING
-    }
-    args = tuple(
-        dataclasses.replace(a, default=factories[a.python_name]()) if a.python_name in factories else a
-        for a in found[""].args
-    )
-    found[""] = dataclasses.replace(found[""], args=args)
+    """Return the public methods of cls by API name, and the constructor under ""."""
+    found = {"": constructor(cls)}
+    for python_name, method in inspect.getmembers(cls, inspect.isfunction):
+        if python_name.startswith("_"):
+            continue
+        hints = typing.get_type_hints(method, include_extras=True)
+        args: list[Arg] = []
+        for p in list(inspect.signature(method).parameters.values())[1:]:  # without self
+            bare, doc = _split(hints[p.name])
+            args.append(Arg(p.name, p.name, doc, bare, p.default))
+        name = API_NAMES.get(python_name, python_name)
+        found[name] = Fn(name, python_name, inspect.getdoc(method) or "", tuple(args))
     return found
-
-
-def _fn(name: str, f: Any) -> Fn:  # noqa: ANN401 (the SDK's Function is untyped)
-    params = cast("dict[str, Any]", f.parameters)
-    args = tuple(
-        Arg(
-            name=str(p.name),
-            python_name=py,
-            doc=str(p.doc or ""),
-            annotation=p.resolved_type,
-            default=cast("inspect.Parameter", p.signature).default,
-        )
-        for py, p in params.items()
-    )
-    meta = getattr(f, "meta", None)
-    return Fn(
-        name=name,
-        python_name=str(getattr(f, "original_name", name)),
-        doc=str(f.doc or ""),
-        args=args,
-        check=bool(getattr(meta, "check", False)),
-        return_type=f.return_type if name else None,
-    )

@@ -7,22 +7,21 @@ from typing import Any
 import click
 import dagger
 from dagger import dag
-from watchfiles import Change, awatch  # type: ignore[reportUnknownVariableType]  # anyio/asyncio Event union
+from watchfiles import DefaultFilter, awatch  # pyright: ignore[reportUnknownVariableType]  # an anyio/asyncio Event union
 
-from .cli import engine_config, make_pipeline
-from .errors import PipelineError
+from pipeline.errors import PipelineError
+
+from .session import engine_config, make_pipeline
 
 DEBOUNCE_MS = 300
-APP_PORT = 8080
 
 
-def go_source(_: Change, path: str) -> bool:
-    """Watch only what a Go build reads."""
-    return path.endswith((".go", "go.mod", "go.sum"))
+async def serve_watch(config: dict[str, Any], version: str, port: int, app_port: int) -> None:
+    """Serve until interrupted; after each (debounced) change, rebuild and restart the service.
 
-
-async def serve_watch(config: dict[str, Any], version: str, port: int) -> None:
-    """Serve until interrupted; after each (debounced) change, rebuild and restart the service."""
+    Every file counts (embedded templates and assets too), except what watchfiles' default filter leaves out
+    (.git, editor swap files, __pycache__, node_modules): Go's caches make a rebuild for a non-Go file cheap.
+    """
     root = Path(str(config.get("source") or "."))
     async with dagger.connection(engine_config(config)):
         while True:
@@ -30,13 +29,13 @@ async def serve_watch(config: dict[str, Any], version: str, port: int) -> None:
             tunnel: dagger.Service | None = None
             svc: dagger.Service | None = None
             try:
-                svc = await (await make_pipeline(config, fresh=True).serve(version=version)).start()
-                forward = [dagger.PortForward(backend=APP_PORT, frontend=port)]
+                svc = await make_pipeline(config, fresh=True).serve(version=version)
+                forward = [dagger.PortForward(backend=app_port, frontend=port)]
                 tunnel = await dag.host().tunnel(svc, ports=forward).start()
                 click.echo(f"serve: up on localhost:{port} in {time.monotonic() - t0:.1f}s", err=True)
-            except (PipelineError, dagger.QueryError) as e:
+            except (PipelineError, ValueError, dagger.QueryError) as e:
                 click.echo(f"serve: build failed, waiting for a fix:\n{e}", err=True)
-            async for _ in awatch(root, watch_filter=go_source, debounce=DEBOUNCE_MS):
+            async for _ in awatch(root, watch_filter=DefaultFilter(), debounce=DEBOUNCE_MS):
                 break
             click.echo("serve: change detected, rebuilding", err=True)
             for running in (tunnel, svc):

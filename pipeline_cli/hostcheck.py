@@ -1,0 +1,82 @@
+"""Usage errors found on the host, before an engine session opens (exit 2, one line naming the input).
+
+The module validates the same inputs itself; here they cost nothing: no session, no upload, no build.
+"""
+
+from pathlib import Path
+from typing import Any
+
+from pipeline.gomod import GO_MOD, GO_WORK, check_go_version
+from pipeline.platforms import parse_platforms
+from pipeline.tags import check_address, fan_out
+from pipeline.validate import (
+    check_coverage,
+    check_duration,
+    check_link_vars,
+    check_package_syntax,
+    check_port,
+    package_dir,
+)
+
+
+def check_source(path: str) -> Path:
+    """Return the source folder, or raise ValueError naming it when it holds no readable go.mod or go.work."""
+    root = Path(path)
+    if not root.is_dir():
+        msg = f"source: {path} is not a folder"
+        raise ValueError(msg)
+    for name in (GO_WORK, GO_MOD):
+        candidate = root / name
+        if candidate.is_file():
+            try:
+                candidate.read_bytes()
+            except OSError as e:
+                msg = f"source: cannot read {candidate}: {e.strerror}"
+                raise ValueError(msg) from None
+            return root
+    nested = sorted(p.parent.name for p in root.glob(f"*/{GO_MOD}"))
+    hint = f"; Go modules in sub-folders: {', '.join(nested)} (pass --source {root / nested[0]})" if nested else ""
+    msg = f"source: no {GO_MOD} or {GO_WORK} in {root}{hint}"
+    raise ValueError(msg)
+
+
+def check_packages(root: Path, patterns: list[str]) -> None:
+    """Raise ValueError naming a package pattern whose folder holds no Go file."""
+    for pattern in check_package_syntax(patterns):
+        folder = package_dir(pattern)
+        if folder is None or folder == ".":
+            continue
+        glob = "**/*.go" if pattern.endswith("...") else "*.go"
+        if not any((root / folder).glob(glob)):
+            msg = f"packages: {pattern!r} names no Go package in {root} (no {folder}/{glob})"
+            raise ValueError(msg)
+
+
+def check_config(config: dict[str, Any]) -> None:
+    """Validate the constructor's options that the host can check."""
+    root = check_source(str(config.get("source") or "."))
+    if config.get("platforms"):
+        parse_platforms(list(config["platforms"]))
+    if config.get("packages"):
+        check_packages(root, list(config["packages"]))
+    if config.get("go_version"):
+        check_go_version(str(config["go_version"]))
+    if config.get("link_vars"):
+        check_link_vars(list(config["link_vars"]))
+    if config.get("port") is not None:
+        check_port(int(config["port"]))
+
+
+def check_call(name: str, kwargs: dict[str, Any]) -> None:
+    """Validate one function's arguments that the host can check."""
+    if kwargs.get("address"):
+        check_address(str(kwargs["address"]))
+        fan_out(
+            str(kwargs.get("version") or ""), latest=bool(kwargs.get("latest")), commit=str(kwargs.get("commit") or "")
+        )
+    elif name == "publish" and kwargs.get("version") is not None:
+        fan_out(str(kwargs["version"]))
+    if kwargs.get("coverage_min") is not None:
+        check_coverage(float(kwargs["coverage_min"]))
+    if kwargs.get("timeout") is not None:
+        check_duration(str(kwargs["timeout"]), f"{name} --timeout")
