@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from pipeline import Pipeline  # noqa: E402 (after the path setup above)
-from pipeline.build import ldflags  # noqa: E402
-from pipeline.main import SOURCE_INCLUDE  # noqa: E402
+from pipeline.build import BuildFlags  # noqa: E402
+from pipeline.main import SOURCE_IGNORE  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "2"))
@@ -123,7 +123,17 @@ class Workspace:
 def native_build(ws: Workspace, env: dict[str, str], goarch: str = "amd64") -> None:
     """Run go build on the host with the pipeline's flags."""
     subprocess.run(
-        ["go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags("bench"), "-o", os.devnull, "."],
+        [
+            "go",
+            "build",
+            "-trimpath",
+            "-buildvcs=false",
+            "-ldflags",
+            BuildFlags(version="bench").ldflags(),
+            "-o",
+            os.devnull,
+            ".",
+        ],
         cwd=ws.dir,
         env={**env, "CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": goarch},
         check=True,
@@ -145,7 +155,7 @@ def cold_env() -> dict[str, str]:
 def pipe(ws: Workspace, namespace: str, platforms: list[str]) -> Pipeline:
     """Return the pipeline on the workspace (source re-read from disk)."""
     return Pipeline(
-        source=dag.host().directory(str(ws.dir), include=SOURCE_INCLUDE, no_cache=True),
+        source=dag.host().directory(str(ws.dir), exclude=SOURCE_IGNORE, no_cache=True),
         go_image=os.environ["PIPELINE_GO_IMAGE"],
         trivy_image=os.environ["PIPELINE_TRIVY_IMAGE"],
         trivy_db=dag.host().directory(os.environ["PIPELINE_TRIVY_DB"]),

@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from pipeline import Pipeline, pins
-from pipeline.registry import functions
 from tests.conftest import ROOT
+from tests.registry import functions
 
 WORKFLOW = ROOT / ".github" / "workflows" / "ci.yml"
 GITLAB = ROOT / ".gitlab-ci.yml"

@@ -1,4 +1,4 @@
-"""Tier 2: every object, function and argument a user sees is documented."""
+"""Tier 2: every object, function and argument a user sees is documented; the CLI shows the same surface."""
 
 import inspect
 import re
@@ -6,8 +6,9 @@ import re
 import pytest
 
 import pipeline
+import pipeline_cli.introspect as cli
 from pipeline import Pipeline
-from pipeline.registry import Fn, functions, objects
+from tests.registry import Fn, functions, objects
 
 OBJECTS = objects(Pipeline)
 FUNCTIONS = [
@@ -27,7 +28,7 @@ def test_module_has_a_description() -> None:
 
 
 def test_objects_are_registered() -> None:
-    assert {"Pipeline", "TestReport"} <= set(OBJECTS)
+    assert {"Pipeline", "TestReport", "ScanReport"} <= set(OBJECTS)
 
 
 @pytest.mark.parametrize("obj", list(OBJECTS))
@@ -54,4 +55,14 @@ def test_function_names_are_short_and_snake_case(fn: Fn) -> None:
 
 def test_checks_are_marked() -> None:
     checks = {fn.name for fn in functions(Pipeline).values() if fn.check}
-    assert {"fmt", "vet", "tidy", "test_check"} <= checks
+    assert checks == {"fmt", "vet", "tidy", "test_check", "scan_check"}
+
+
+def test_cli_sees_what_the_sdk_registers() -> None:
+    """The CLI reads the class with Python's introspection; it must agree with the SDK's registry."""
+    registered = functions(Pipeline)
+    seen = cli.functions(Pipeline)
+    assert set(seen) == set(registered)
+    for name, fn in registered.items():
+        assert seen[name].doc == fn.doc, name
+        assert [(a.name, a.doc) for a in seen[name].args] == [(a.name, a.doc) for a in fn.args], name

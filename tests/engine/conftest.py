@@ -11,7 +11,7 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.main import SOURCE_INCLUDE
+from pipeline.main import SOURCE_IGNORE
 from tests.conftest import FIXTURES, ROOT, require_engine_env
 
 
@@ -32,7 +32,7 @@ async def engine() -> AsyncIterator[None]:
 
 def source(path: Path) -> dagger.Directory:
     """Upload a Go module folder the way the module's DefaultPath/Ignore would."""
-    return dag.host().directory(str(path), include=SOURCE_INCLUDE)
+    return dag.host().directory(str(path), exclude=SOURCE_IGNORE)
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +73,7 @@ def fixture(go_image: str) -> Callable[..., Pipeline]:
     """Make the pipeline on tests/fixtures/<name>."""
 
     def make(name: str, **kwargs: object) -> Pipeline:
-        return Pipeline(source=source(FIXTURES / name), go_image=go_image, **kwargs)  # type: ignore[arg-type]
+        return Pipeline(source=source(FIXTURES / name), go_image=go_image, **kwargs)  # pyright: ignore[reportArgumentType]
 
     return make
 

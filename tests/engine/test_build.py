@@ -12,7 +12,7 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.build import ldflags
+from pipeline.build import BuildFlags
 from tests.conftest import ROOT
 from tests.elf import elf_info
 
@@ -37,7 +37,17 @@ async def test_build_is_reproducible_against_a_native_build(app: Pipeline, tmp_p
     native = tmp_path / "hello"
     env = {**os.environ, "CGO_ENABLED": "0", "GOOS": "linux", "GOARCH": "arm64"}
     await anyio.run_process(
-        ["go", "build", "-trimpath", "-buildvcs=false", "-ldflags", ldflags("v1.0.0"), "-o", str(native), "."],
+        [
+            "go",
+            "build",
+            "-trimpath",
+            "-buildvcs=false",
+            "-ldflags",
+            BuildFlags(version="v1.0.0").ldflags(),
+            "-o",
+            str(native),
+            ".",
+        ],
         cwd=ROOT / "app",
         env=env,
     )
@@ -46,11 +56,17 @@ async def test_build_is_reproducible_against_a_native_build(app: Pipeline, tmp_p
 
 
 async def test_build_names_binaries_after_cmd_folders(fixture: Callable[..., Pipeline]) -> None:
-    p = fixture("cmd-layout", packages=["./cmd/api", "./cmd/worker"], platforms=["linux/amd64"])
+    p = fixture("cmd-layout", platforms=["linux/amd64"])  # default packages: every main package
     assert sorted(await (await p.build()).glob("linux_amd64/*")) == ["linux_amd64/api", "linux_amd64/worker"]
-    runner = dag.container().from_(p.go_image).with_file("/x", await p.binary())
+    chosen = fixture("cmd-layout", platforms=["linux/amd64"], main="worker")
+    runner = dag.container().from_(p.go_image).with_file("/x", await chosen.binary())
     out = await runner.with_exec(["/x"]).stdout()
-    assert out.strip() == "api dev"
+    assert out.strip() == "worker dev"
+
+
+async def test_several_mains_without_a_choice_name_them(fixture: Callable[..., Pipeline]) -> None:
+    with pytest.raises(ValueError, match=r"several main packages were built \(api, worker\); pass --main"):
+        await fixture("cmd-layout").image()
 
 
 async def test_image_is_minimal_and_non_root(app: Pipeline) -> None:

@@ -1,9 +1,7 @@
 """The chart check on deploy/helm/hello and on broken copies of it, offline (kubernetes-validate's schemas)."""
 
-import json
 import shutil
 from collections.abc import Callable
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -13,29 +11,30 @@ import yaml
 from dagger import dag
 
 from pipeline.chart import check_chart
-from pipeline.chartpolicy import schema_file, standalone_schema
 from pipeline.errors import PipelineError
 from pipeline.golang import GoEnv
 from tests.conftest import ROOT
+from tests.kubeschemas import write_standalone
 
 CHART = ROOT / "deploy" / "helm" / "hello"
 KUBE = "1.35.0"
 OLDEST = "1.25.0"  # the chart's kubeVersion floor
-#: The JSON schemas bundled by the kubernetes-validate package: v<version>-local-strict/<kind>-<group>-<version>.json.
-BUNDLED = Path(str(files("kubernetes_validate") / "kubernetes-json-schema"))
 RENDERED_TYPES = [("v1", "ServiceAccount"), ("v1", "Service"), ("apps/v1", "Deployment")]
 
 
 @pytest.fixture(scope="session")
-def builder(go_image: str) -> dagger.Container:
+def builder(go_image: str) -> GoEnv:
     """The Go builder the module uses, with its caches."""
-    return GoEnv(image=go_image).container()
+    return GoEnv(image=go_image)
 
 
 @pytest.fixture(scope="session")
-def schemas() -> dagger.Directory:
-    """kubernetes-validate's schema folder as it ships, limited to the versions tested."""
-    return dag.host().directory(str(BUNDLED), include=[f"v{v}-local-strict/**" for v in (KUBE, OLDEST)])
+def schemas(tmp_path_factory: pytest.TempPathFactory) -> dagger.Directory:
+    """kubeconform's layout for the kinds the chart renders, made from kubernetes-validate's bundled schemas."""
+    out = tmp_path_factory.mktemp("schemas")
+    for version in (KUBE, OLDEST):
+        write_standalone(out, version, RENDERED_TYPES)
+    return dag.host().directory(str(out))
 
 
 @pytest.fixture
@@ -67,7 +66,7 @@ def chart() -> dagger.Directory:
 
 
 @pytest.mark.parametrize("kube", [KUBE, OLDEST])
-async def test_chart_passes(builder: dagger.Container, schemas: dagger.Directory, kube: str) -> None:
+async def test_chart_passes(builder: GoEnv, schemas: dagger.Directory, kube: str) -> None:
     summary = await check_chart(builder, chart(), schemas=schemas, kube_version=kube)
     assert summary == (
         f"chart hello 0.1.0: helm lint ok; kubeconform (Kubernetes {kube}): 3 resources found in 1 file"
@@ -75,23 +74,14 @@ async def test_chart_passes(builder: dagger.Container, schemas: dagger.Directory
     )
 
 
-async def test_standalone_schema_layout_is_used_as_is(builder: dagger.Container, tmp_path: Path) -> None:
-    # The yannh/kubernetes-json-schema layout, made here from the bundled schemas for the kinds the chart renders.
-    local = BUNDLED / f"v{KUBE}-local-strict"
-    definitions = json.loads((local / "_definitions.json").read_text())
-    out = tmp_path / f"v{KUBE}-standalone-strict"
-    out.mkdir()
-    for api_version, kind in RENDERED_TYPES:
-        name = schema_file(api_version, kind)
-        schema = json.loads((local / name).read_text())
-        (out / name).write_text(json.dumps(standalone_schema(schema, definitions)))
-    standalone = dag.host().directory(str(tmp_path))
-    summary = await check_chart(builder, chart(), schemas=standalone, kube_version=KUBE)
-    assert "Valid: 3, Invalid: 0, Errors: 0, Skipped: 0; policy ok" in summary
+async def test_probe_paths_are_options(builder: GoEnv, schemas: dagger.Directory) -> None:
+    with pytest.raises(PipelineError) as exc:
+        await check_chart(builder, chart(), schemas=schemas, kube_version=KUBE, probes=("/live", "/readyz"))
+    assert exc.value.cause == "Deployment hello, container hello: livenessProbe path /healthz, want /live"
 
 
 async def test_broken_probe_path_is_named(
-    builder: dagger.Container, schemas: dagger.Directory, chart_copy: Callable[..., dagger.Directory]
+    builder: GoEnv, schemas: dagger.Directory, chart_copy: Callable[..., dagger.Directory]
 ) -> None:
     broken = chart_copy({"templates/deployment.yaml": ("path: /healthz", "path: /healthzz")})
     with pytest.raises(PipelineError) as exc:
@@ -118,7 +108,7 @@ def _root_allowed(values: dict[str, Any]) -> None:
     ids=["runAsUser-0", "runAsNonRoot-false"],
 )
 async def test_root_is_refused(
-    builder: dagger.Container,
+    builder: GoEnv,
     schemas: dagger.Directory,
     chart_copy: Callable[..., dagger.Directory],
     edit: Callable[[dict[str, Any]], None],
@@ -132,7 +122,7 @@ async def test_root_is_refused(
 
 
 async def test_unknown_field_fails_kubeconform(
-    builder: dagger.Container, schemas: dagger.Directory, chart_copy: Callable[..., dagger.Directory]
+    builder: GoEnv, schemas: dagger.Directory, chart_copy: Callable[..., dagger.Directory]
 ) -> None:
     broken = chart_copy({"templates/deployment.yaml": ("revisionHistoryLimit:", "revisionHistoryLimits:")})
     with pytest.raises(PipelineError) as exc:
@@ -143,7 +133,7 @@ async def test_unknown_field_fails_kubeconform(
 
 
 async def test_values_schema_fails_helm_lint(
-    builder: dagger.Container, schemas: dagger.Directory, chart_copy: Callable[..., dagger.Directory]
+    builder: GoEnv, schemas: dagger.Directory, chart_copy: Callable[..., dagger.Directory]
 ) -> None:
     def bad(values: dict[str, Any]) -> None:
         values["replicaCount"] = "two"
@@ -154,7 +144,7 @@ async def test_values_schema_fails_helm_lint(
     assert "replicaCount" in exc.value.details
 
 
-async def test_values_file_is_applied(builder: dagger.Container, schemas: dagger.Directory, tmp_path: Path) -> None:
+async def test_values_file_is_applied(builder: GoEnv, schemas: dagger.Directory, tmp_path: Path) -> None:
     prod = tmp_path / "prod.yaml"
     prod.write_text("resources:\n  limits:\n    memory: null\n")  # null deletes the default memory limit
     with pytest.raises(PipelineError) as exc:
@@ -164,29 +154,24 @@ async def test_values_file_is_applied(builder: dagger.Container, schemas: dagger
     assert exc.value.cause == "Deployment prod-hello, container hello: resources.limits.memory not set"
 
 
-async def test_missing_schema_version_is_named(builder: dagger.Container, schemas: dagger.Directory) -> None:
+async def test_missing_schema_version_is_named(builder: GoEnv, schemas: dagger.Directory) -> None:
     with pytest.raises(PipelineError) as exc:
         await check_chart(builder, chart(), schemas=schemas, kube_version="1.99.0")
-    assert (
-        exc.value.cause
-        == "schemas: no v1.99.0-standalone-strict/ or v1.99.0-local-strict/ folder for Kubernetes 1.99.0"
-    )
-    assert f"v{KUBE}-local-strict" in exc.value.details
+    assert exc.value.cause == "schemas: no v1.99.0-standalone-strict/ folder for Kubernetes 1.99.0"
+    assert f"v{KUBE}-standalone-strict" in exc.value.details
 
 
-async def test_not_a_chart(builder: dagger.Container) -> None:
+async def test_not_a_chart(builder: GoEnv) -> None:
     with pytest.raises(PipelineError, match=r"no Chart\.yaml"):
         await check_chart(builder, dag.directory(), kube_version=KUBE)
 
 
-async def test_bad_kube_version_is_refused_before_building(builder: dagger.Container) -> None:
+async def test_bad_kube_version_is_refused_before_building(builder: GoEnv) -> None:
     with pytest.raises(ValueError, match=r"MAJOR\.MINOR\.PATCH"):
         await check_chart(builder, chart(), kube_version="v1.35")
 
 
-async def test_prestop_sleep_needs_kubernetes_1_30(
-    builder: dagger.Container, schemas: dagger.Directory, tmp_path: Path
-) -> None:
+async def test_prestop_sleep_needs_kubernetes_1_30(builder: GoEnv, schemas: dagger.Directory, tmp_path: Path) -> None:
     values = tmp_path / "sleep.yaml"
     values.write_text("preStopSleepSeconds: 5\n")
     summary = await check_chart(

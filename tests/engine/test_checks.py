@@ -12,9 +12,9 @@ from pipeline.errors import PipelineError
 
 def junit_cases(path: str) -> set[tuple[str, bool]]:
     """Read a JUnit file as (test name, failed) pairs."""
-    xml = JUnitXml.fromfile(path)  # type: ignore[reportUnknownMemberType]  # junitparser is untyped here
-    cases: list[TestCase] = [case for suite in xml for case in cast("TestSuite", suite)]  # type: ignore[reportUnnecessaryCast]
-    return {(str(case.name), bool(case.result)) for case in cases}  # type: ignore[reportUnknownMemberType]
+    xml = JUnitXml.fromfile(path)  # pyright: ignore[reportUnknownMemberType]  # junitparser is untyped here
+    cases: list[TestCase] = [case for suite in xml for case in cast("TestSuite", suite)]  # pyright: ignore[reportUnnecessaryCast]
+    return {(str(case.name), bool(case.result)) for case in cases}  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
 
 
 async def test_go_version_reports_go_mod(app: Pipeline) -> None:

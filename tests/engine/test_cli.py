@@ -88,7 +88,7 @@ async def test_serve_watch_reloads_after_an_edit(tmp_path: Path) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     proc = subprocess.Popen(  # noqa: ASYNC220 (a long-running child, stopped below)
-        [PIPELINE, "--source", str(app), "serve", "--watch", "--port", str(port)],
+        [PIPELINE, "--source", str(app), "serve", "--watch", "--host-port", str(port)],
         stderr=subprocess.PIPE,
         env=os.environ,
     )

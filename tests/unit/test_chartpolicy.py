@@ -2,7 +2,7 @@
 
 import copy
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 import pytest
 import yaml
@@ -15,7 +15,6 @@ from pipeline.chartpolicy import (
     parse_manifests,
     resource_types,
     schema_file,
-    standalone_schema,
     strict_dir,
 )
 
@@ -258,48 +257,16 @@ def test_schema_file_matches_kubeconform(api_version: str, kind: str, want: str)
 
 
 @pytest.mark.parametrize(
-    ("version", "layout", "want"),
-    [("1.35.0", "standalone", "v1.35.0-standalone-strict"), ("1.25.0", "local", "v1.25.0-local-strict")],
+    ("version", "want"), [("1.35.0", "v1.35.0-standalone-strict"), ("1.25.0", "v1.25.0-standalone-strict")]
 )
-def test_strict_dir(version: str, layout: Literal["standalone", "local"], want: str) -> None:
-    assert strict_dir(version, layout) == want
+def test_strict_dir(version: str, want: str) -> None:
+    assert strict_dir(version) == want
 
 
 @pytest.mark.parametrize("version", ["v1.35.0", "1.35", "latest", ""])
 def test_strict_dir_refuses_bad_versions(version: str) -> None:
     with pytest.raises(ValueError, match=r"MAJOR\.MINOR\.PATCH"):
-        strict_dir(version, "standalone")
-
-
-def test_standalone_schema_inlines_reachable_definitions_only() -> None:
-    schema = {
-        "$id": "https://kubernetes.io/api/thing/v1",
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "properties": {
-            "spec": {"$ref": "/api/_definitions.json#/$defs/Spec"},
-            "items": {"items": [{"$ref": "/api/_definitions.json#/$defs/Leaf"}]},
-        },
-    }
-    definitions = {
-        "$defs": {
-            "Spec": {"properties": {"a": {"$ref": "#/$defs/Leaf"}, "b": {"$ref": "#/$defs/Spec"}}},
-            "Leaf": {"type": "string"},
-            "Unused": {"type": "integer"},
-        }
-    }
-    assert standalone_schema(schema, definitions) == {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "properties": {
-            "spec": {"$ref": "#/$defs/Spec"},
-            "items": {"items": [{"$ref": "#/$defs/Leaf"}]},
-        },
-        "$defs": {"Leaf": {"type": "string"}, "Spec": definitions["$defs"]["Spec"]},
-    }
-
-
-def test_standalone_schema_names_a_missing_definition() -> None:
-    with pytest.raises(ValueError, match="'Nope'"):
-        standalone_schema({"$ref": "/api/_definitions.json#/$defs/Nope"}, {"$defs": {}})
+        strict_dir(version)
 
 
 @pytest.mark.parametrize(
@@ -322,3 +289,10 @@ def test_chart_meta(text: str, want: tuple[str, str] | str) -> None:
 def test_rendered_chart_document_round_trips() -> None:
     # What helm prints (comments, "---" separators, a trailing newline) parses to the same objects.
     assert parse_manifests(yaml.safe_dump_all(good())) == good()
+
+
+def test_probe_paths_are_the_users() -> None:
+    ms = good()
+    assert [str(v) for v in check_manifests(ms, ("/health/live", "/readyz"))] == [
+        "Deployment hello, container hello: livenessProbe path /healthz, want /health/live"
+    ]

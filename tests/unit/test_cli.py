@@ -4,8 +4,8 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import Pipeline
-from pipeline.cli import EXIT_USAGE, build_cli
-from pipeline.registry import functions
+from pipeline_cli.app import EXIT_USAGE, build_cli
+from pipeline_cli.introspect import functions
 
 COMMANDS = sorted(fn.name for fn in functions(Pipeline).values() if fn.name)
 
@@ -39,7 +39,7 @@ def test_bad_choice_is_a_usage_error() -> None:
 
 def test_secret_on_the_command_line_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST", raising=False)
-    from pipeline.cli import main  # noqa: PLC0415
+    from pipeline_cli.app import main  # noqa: PLC0415
 
     monkeypatch.setattr(
         "sys.argv",

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.tags import check_address, fan_out, parse_version
+from pipeline.tags import check_address, fan_out, parse_version, registry_host
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,11 @@ def test_valid_addresses(address: str) -> None:
 def test_invalid_addresses(address: str, why: str) -> None:
     with pytest.raises(ValueError, match=why):
         check_address(address)
+
+
+@pytest.mark.parametrize(
+    ("address", "host"),
+    [("ghcr.io/acme/hello", "ghcr.io"), ("127.0.0.1:5001/x/y", "127.0.0.1:5001"), ("acme/hello", "docker.io")],
+)
+def test_registry_host(address: str, host: str) -> None:
+    assert registry_host(address) == host

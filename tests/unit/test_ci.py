@@ -1,0 +1,55 @@
+"""`ci`'s orchestration and the no-exception-group rule, with plain coroutines (no engine)."""
+
+import anyio
+import anyio.lowlevel
+import pytest
+
+from pipeline.ci import run_ci
+from pipeline.errors import PipelineError
+from pipeline.tasks import gather
+
+
+async def ok() -> None:
+    await anyio.lowlevel.checkpoint()
+
+
+async def fails() -> None:
+    raise PipelineError("vet", "go vet reported 1 finding(s)", "main.go:3: bad")
+
+
+async def fails_in_a_group() -> None:
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(fails)
+
+
+async def test_every_failing_step_is_in_the_table_even_inside_a_task_group() -> None:
+    with pytest.raises(PipelineError) as exc:
+        await run_ci({"fmt": ok, "vet": fails, "scan": fails_in_a_group})
+    assert exc.value.cause == "2 of 3 steps failed: vet, scan"
+    assert "unhandled errors in a TaskGroup" not in str(exc.value)
+    assert "1 of 3 steps ok; failed: vet, scan" in exc.value.details.splitlines()
+    assert "[scan] vet: go vet reported 1 finding(s)" in exc.value.details
+
+
+async def test_release_steps_run_only_when_all_checks_passed() -> None:
+    ran: list[str] = []
+
+    async def publish() -> None:
+        ran.append("publish")
+
+    with pytest.raises(PipelineError):
+        await run_ci({"vet": fails}, [("publish", publish)])
+    assert ran == []
+    table = await run_ci({"vet": ok}, [("publish", publish)])
+    assert ran == ["publish"]
+    assert table.splitlines()[-1] == "2 of 2 steps ok"
+
+
+async def test_gather_reraises_one_failure_plainly_and_merges_several() -> None:
+    with pytest.raises(PipelineError) as one:
+        await gather(ok, fails)
+    assert str(one.value).startswith("vet: go vet reported")
+    with pytest.raises(PipelineError) as two:
+        await gather(fails, fails_in_a_group)
+    assert two.value.cause == "2 failures"
+    assert await gather(ok, ok) == [None, None]
