@@ -23,9 +23,9 @@ setup: venv engine-up
 
 # Fixed order: format -> types -> lint (then tests, in `test`).
 check: venv
-	$(VENV)/ruff format --check pipeline tests scripts bench
+	$(VENV)/ruff format --check pipeline pipeline_cli tests scripts bench
 	$(VENV)/pyright
-	$(VENV)/ruff check pipeline tests scripts bench
+	$(VENV)/ruff check pipeline pipeline_cli tests scripts bench
 	@test -z "$$(gofmt -l $(GO_CLEAN))" || { gofmt -l $(GO_CLEAN); echo "gofmt: files above need formatting"; exit 1; }
 	cd app && go vet ./...
 	cd tests/fixtures/trivydb && go vet ./...

@@ -111,7 +111,9 @@ type module struct {
 
 func (m *module) has(name string) bool { return m.files[name] }
 
-func (m *module) useUv() bool { return m.config.Tool.Dagger.UseUv == nil || *m.config.Tool.Dagger.UseUv }
+func (m *module) useUv() bool {
+	return m.config.Tool.Dagger.UseUv == nil || *m.config.Tool.Dagger.UseUv
+}
 
 func (m *module) useUvLock() bool {
 	return m.useUv() && (m.has(uvLockFile) || (!m.has(pipLockFile) && m.isInit))
