@@ -121,7 +121,7 @@ def summarize_test_events(jsonl: str) -> TestSummary:  # noqa: C901 (one flat di
             package_output.setdefault(pkg, []).append(text)
             if test is not None and text.strip() and not text.lstrip().startswith(("=== ", "--- ")):
                 s.output.setdefault(f"{pkg}.{test}", []).append(text.strip())
-            if test is None and text.rstrip().endswith("(cached)"):
+            if test is None and "\t(cached)" in text:
                 s.cached_packages += 1
         elif action == "build-output":
             s.build_errors.append(text.rstrip())

@@ -23,7 +23,15 @@ from pipeline.testing import TestReport
 
 from . import hostcheck
 from .introspect import Arg, Fn, functions
-from .session import base_type, check_secrets, convert, engine_config, make_pipeline
+from .session import (
+    EngineUnreachableError,
+    base_type,
+    check_engine,
+    check_secrets,
+    convert,
+    engine_config,
+    make_pipeline,
+)
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -118,6 +126,7 @@ def service_ports(fn: Fn, config: dict[str, Any], port: int | None) -> tuple[lis
 
 
 async def _call(config: dict[str, Any], fn: Fn, kwargs: dict[str, Any], output: str | None, port: int | None) -> None:
+    check_engine()
     async with dagger.connection(engine_config(config)):
         pipeline = make_pipeline(config)
         call_kwargs = {a.python_name: convert(a, kwargs.get(a.python_name), config=config) for a in fn.args}
@@ -138,6 +147,8 @@ def report(error: BaseException) -> NoReturn:
     errors = list(leaves(error))
     first = errors[0]
     host = os.environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST", "the default engine")
+    if isinstance(first, EngineUnreachableError):
+        _fail(f"engine: {first}", EXIT_FAILED)
     if any(_engine_lost(e) for e in errors):
         _fail(f"engine: the Dagger engine at {host} went away; start it again (make engine-up) and re-run", EXIT_FAILED)
     if isinstance(first, ValueError | click.BadParameter):

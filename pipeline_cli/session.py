@@ -2,8 +2,10 @@
 
 import enum
 import os
+import socket
 import sys
 import types
+import urllib.parse
 from pathlib import Path
 from typing import Any, Union, cast, get_args, get_origin
 
@@ -73,6 +75,31 @@ def make_pipeline(config: dict[str, Any], *, fresh: bool = False) -> Pipeline:
     ctor = functions(Pipeline)[""]
     kwargs = {a.python_name: convert(a, config.get(a.python_name), config=config, fresh=fresh) for a in ctor.args}
     return Pipeline(**{k: v for k, v in kwargs.items() if v is not None})
+
+
+class EngineUnreachableError(ConnectionError):
+    """No Dagger engine answers at the configured address."""
+
+
+def check_engine(timeout: float = 3.0) -> None:
+    """Fail fast when the engine at _EXPERIMENTAL_DAGGER_RUNNER_HOST does not accept connections.
+
+    The Dagger CLI retries a dead address for minutes; a plain connect answers in milliseconds. Only tcp:// and
+    unix:// addresses are probed; other schemes (kube-pod, docker-container) and no address at all are left to
+    the CLI.
+    """
+    address = os.environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST", "")
+    url = urllib.parse.urlsplit(address)
+    try:
+        if url.scheme == "tcp" and url.hostname and url.port:
+            socket.create_connection((url.hostname, url.port), timeout=timeout).close()
+        elif url.scheme == "unix":
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(timeout)
+                s.connect(url.path)
+    except OSError as e:
+        msg = f"no Dagger engine answers at {address} ({e.strerror or e}); start it (make engine-up) and re-run"
+        raise EngineUnreachableError(msg) from None
 
 
 def engine_config(config: dict[str, Any]) -> dagger.Config:

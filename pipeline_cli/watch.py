@@ -11,7 +11,7 @@ from watchfiles import DefaultFilter, awatch  # pyright: ignore[reportUnknownVar
 
 from pipeline.errors import PipelineError
 
-from .session import engine_config, make_pipeline
+from .session import check_engine, engine_config, make_pipeline
 
 DEBOUNCE_MS = 300
 
@@ -23,6 +23,7 @@ async def serve_watch(config: dict[str, Any], version: str, port: int, app_port:
     (.git, editor swap files, __pycache__, node_modules): Go's caches make a rebuild for a non-Go file cheap.
     """
     root = Path(str(config.get("source") or "."))
+    check_engine()
     async with dagger.connection(engine_config(config)):
         while True:
             t0 = time.monotonic()

@@ -1,5 +1,7 @@
 """The CLI's surface, without an engine: help comes from the registered docstrings; usage errors exit 2."""
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -7,6 +9,7 @@ from pipeline import Pipeline
 from pipeline_cli.app import EXIT_USAGE, build_cli
 from pipeline_cli.introspect import functions
 
+APP = Path(__file__).resolve().parents[2] / "app"
 COMMANDS = sorted(fn.name for fn in functions(Pipeline).values() if fn.name)
 
 
@@ -48,3 +51,53 @@ def test_secret_on_the_command_line_is_refused(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(SystemExit) as exc:
         main()
     assert exc.value.code == EXIT_USAGE
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--source", str(APP), "--platforms", "linux/sparc", "build"], "platforms: 'linux/sparc' is not a supported"),
+        (["--source", str(APP), "publish", "--address", "x/y", "--version", "1.2"], "version '1.2' is not semver"),
+        (["--source", str(APP), "test", "--coverage-min", "101"], "coverage-min: 101.0 is not a percentage"),
+        (["--source", str(APP), "test", "--timeout", "soon"], "test --timeout: 'soon' is not a Go duration"),
+        (["--source", str(APP), "--packages", "./cmd/nope", "build"], "packages: './cmd/nope' names no Go package"),
+        (["--source", str(APP), "--port", "0", "serve"], "port: 0 is not a TCP port"),
+        (["--source", str(APP), "ci", "--address", "Bad/Repo", "--version", "v1.0.0"], "not a valid image repository"),
+    ],
+)
+def test_usage_errors_exit_2_before_any_engine_session(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    code, err = main_exit(capsys, monkeypatch, args)
+    assert code == EXIT_USAGE, err
+    assert message in err
+    assert err.count("\n") == 1, err  # one line
+    assert "engine" not in err
+    assert "Traceback" not in err
+
+
+def test_an_empty_folder_names_its_path(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, err = main_exit(capsys, monkeypatch, ["--source", str(tmp_path), "build"])
+    assert code == EXIT_USAGE
+    assert err == f"pipeline: source: no go.mod or go.work in {tmp_path}\n"
+
+
+def test_no_engine_is_one_line_naming_it(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    code, err = main_exit(capsys, monkeypatch, ["--source", str(APP), "go-version"])
+    assert code == 1
+    assert err.startswith("pipeline: engine: no Dagger engine answers at tcp://127.0.0.1:9 (")
+    assert "Traceback" not in err
+    assert err.count("\n") == 1, err
+
+
+def main_exit(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, args: list[str]) -> tuple[int, str]:
+    """Run main() as the `pipeline` command does; return its exit code and stderr."""
+    from pipeline_cli.app import main  # noqa: PLC0415
+
+    monkeypatch.setenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST", "tcp://127.0.0.1:9")
+    monkeypatch.setattr("sys.argv", ["pipeline", *args])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    return int(exc.value.code or 0), capsys.readouterr().err

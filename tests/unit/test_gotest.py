@@ -78,7 +78,13 @@ def test_a_hung_test_is_named_with_its_timeout_and_goroutine() -> None:
 
 def test_cached_packages_are_counted() -> None:
     s = summarize_test_events(
-        "\n".join([ev("output", None, "ok  \texample.com/p\t(cached)\n"), ev("pass", "TestA"), ev("pass")])
+        "\n".join(
+            [
+                ev("output", None, "ok  \texample.com/p\t(cached)\tcoverage: 90.4% of statements\n"),
+                ev("pass", "TestA"),
+                ev("pass"),
+            ]
+        )
     )
     assert s.ok
     assert s.cached_packages == 1
