@@ -17,6 +17,7 @@ import click
 import dagger
 
 from pipeline import Pipeline
+from pipeline.devloop import DLV_PORT
 from pipeline.errors import PipelineError, leaves
 from pipeline.scan import ScanReport
 from pipeline.testing import TestReport
@@ -37,8 +38,6 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 #: Defaults the CLI gives where the module's default is a path in the module (DefaultPath).
 HOST_DEFAULTS = {"source": "."}
-#: Ports a service function listens on, by function (the app's port comes from --port).
-DLV_PORT = 2345
 
 
 def _flag(arg: Arg) -> str:
