@@ -1,7 +1,7 @@
 import pytest
 
 from pipeline.errors import PipelineError
-from pipeline.gomod import GoMod, check_go_version, parse_go_mod
+from pipeline.gomod import GoMod, check_go_version, parse_go_mod, parse_go_work
 
 
 @pytest.mark.parametrize(
@@ -51,3 +51,16 @@ def test_check_go_version_accepts(given: str, ok: str) -> None:
 def test_check_go_version_rejects(bad: str) -> None:
     with pytest.raises(ValueError, match="go-version"):
         check_go_version(bad)
+
+
+def test_parse_go_work_single_and_block_use_lines() -> None:
+    text = "go 1.26.0\ntoolchain go1.26.8\n\nuse ./svc\nuse (\n\t./lib\n\t\"./tools\"\n)\n"
+    work = parse_go_work(text)
+    assert work.uses == ("svc", "lib", "tools")
+    assert work.go_version == "1.26.8"
+    assert work.module == "svc"
+
+
+def test_go_work_without_modules_is_named() -> None:
+    with pytest.raises(PipelineError, match="no use line"):
+        parse_go_work("go 1.26\n")

@@ -1,0 +1,148 @@
+"""Every `dagger` command of the GitHub workflow and the GitLab file, run for real with their environment.
+
+The scripts run as the CI systems run them (GitHub: each `run:` in bash -e; GitLab: a job's script lines in one
+shell), in a copy of the repository, with the variables each system sets pointed at this machine: the basic-auth
+registry stands in for GHCR / the GitLab registry, a tag build stands in for a release. Installing the CLI
+(dagger-for-github, GitLab's before_script) is the one step not run: the CLI here is the one built from source.
+"""
+
+import os
+import re
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+import yaml
+
+from tests.contract.test_ci_files import DAGGER_ACTION, GITLAB, WORKFLOW
+from tests.module.conftest import CALL_TIMEOUT, copy_repository, offline_defaults
+
+# Module mode loads the module first (minutes when cold on two cores), then runs the pipeline.
+pytestmark = pytest.mark.timeout(3600)
+
+
+SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+def registry_env() -> dict[str, str]:
+    user = Path(os.environ["PIPELINE_AUTH_REGISTRY_USER_FILE"]).read_text().strip()
+    password = Path(os.environ["PIPELINE_AUTH_REGISTRY_PASSWORD_FILE"]).read_text().strip()
+    return {"user": user, "password": password, "registry": os.environ["PIPELINE_AUTH_REGISTRY"]}
+
+
+def github_env(summary: Path) -> dict[str, str]:
+    reg = registry_env()
+    doc = yaml.safe_load(WORKFLOW.read_text())
+    return {
+        **cast("dict[str, str]", doc["env"]),
+        "REGISTRY": reg["registry"],  # stands in for ghcr.io
+        "GITHUB_REPOSITORY": f"Acme/Hello-{time.time_ns()}",  # mixed case: the workflow lowers it
+        "GITHUB_REF_NAME": "v1.2.3",
+        "GITHUB_SHA": SHA,
+        "GITHUB_ACTOR": reg["user"],
+        "REGISTRY_TOKEN": reg["password"],
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+
+
+def github_expressions(text: str, env: dict[str, str]) -> str:
+    """Evaluate the few ${{ }} expressions the workflow's dagger steps use."""
+    values = {"github.sha": SHA, "env.SOURCE": env["SOURCE"], "env.DAGGER_VERSION": env["DAGGER_VERSION"]}
+
+    def one(m: re.Match[str]) -> str:
+        expr = m.group(1).strip()
+        assert expr in values, f"unknown expression ${{{{ {expr} }}}}"
+        return values[expr]
+
+    return re.sub(r"\$\{\{(.*?)\}\}", one, text)
+
+
+def github_steps() -> Iterator[tuple[str, str]]:
+    """Yield (job/step, bash script) for every step that runs dagger, as GitHub runs it."""
+    doc = yaml.safe_load(WORKFLOW.read_text())
+    for job_name, job in cast("dict[str, Any]", doc["jobs"]).items():
+        for step in job["steps"]:
+            name = f"{job_name}/{step.get('name', step.get('uses', ''))}"
+            if "run" in step and "dagger" in step["run"]:
+                yield name, step["run"]
+            elif str(step.get("uses", "")).startswith(f"{DAGGER_ACTION}@"):
+                inputs = step.get("with", {})
+                if inputs.get("call"):
+                    yield name, f"dagger call {inputs['call']}"
+                elif inputs.get("verb") == "check":
+                    yield name, "dagger check"
+
+
+def gitlab_jobs() -> Iterator[tuple[str, str]]:
+    """Yield (job, script) for every job that runs dagger: its script lines in one shell."""
+    doc = yaml.safe_load(GITLAB.read_text())
+    for name, job in cast("dict[str, Any]", doc).items():
+        if isinstance(job, dict) and "script" in job and not name.startswith("."):
+            lines = cast("list[str]", job["script"])
+            yield name, "\n".join(lines)
+
+
+def run_script(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", "-e", "-o", "pipefail", "-c", script],
+        cwd=cwd,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=CALL_TIMEOUT,
+        check=False,
+    )
+
+
+@pytest.fixture
+def checkout(tmp_path: Path) -> Path:
+    """A fresh checkout for one CI job: the offline defaults only (the CI files pass --source themselves)."""
+    return copy_repository(tmp_path / "checkout", offline_defaults())
+
+
+def test_every_github_step_runs(checkout: Path, tmp_path: Path) -> None:
+    env = github_env(tmp_path / "summary.md")
+    ran: list[str] = []
+    for name, script in github_steps():
+        res = run_script(github_expressions(script, env), checkout, env)
+        assert res.returncode == 0, f"{name}:\n{script}\n{(res.stdout + res.stderr)[-3000:]}"
+        ran.append(name)
+    assert (checkout / "junit.xml").exists()
+    assert (checkout / "trivy.sarif").exists()
+    assert "none at or above HIGH" in (tmp_path / "summary.md").read_text()
+    assert any(n.startswith("publish/") for n in ran)
+    repo = env["GITHUB_REPOSITORY"].lower()
+    listed = subprocess.run(
+        ["skopeo", "list-tags", "--tls-verify=false", "--creds", f"{registry_env()['user']}:{env['REGISTRY_TOKEN']}",
+         f"docker://{env['REGISTRY']}/{repo}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert {"1.2.3", "1.2", "1", "latest", SHA[:7]} <= set(yaml.safe_load(listed)["Tags"])
+
+
+def test_every_gitlab_job_runs(checkout: Path) -> None:
+    reg = registry_env()
+    image = f"{reg['registry']}/group/hello-{time.time_ns()}"
+    env = {
+        **cast("dict[str, str]", yaml.safe_load(GITLAB.read_text())["variables"]),
+        "CI_COMMIT_SHA": SHA,
+        "CI_COMMIT_TAG": "v1.2.3-rc.1",  # a pre-release: no latest, exact tag only
+        "CI_REGISTRY_IMAGE": image,
+        "CI_REGISTRY_USER": reg["user"],
+        "CI_REGISTRY_PASSWORD": reg["password"],
+    }
+    for key in ("DOCKER_HOST", "DOCKER_TLS_CERTDIR", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"):
+        env.pop(key)  # the docker:dind service's settings; the engine here is not in Docker
+    for name, script in gitlab_jobs():
+        res = run_script(script, checkout, env)
+        assert res.returncode == 0, f"{name}:\n{script}\n{(res.stdout + res.stderr)[-3000:]}"
+    assert (checkout / "junit.xml").exists()
+    assert (checkout / "trivy.json").exists()
+    tags = subprocess.run(
+        ["skopeo", "list-tags", "--tls-verify=false", "--creds", f"{reg['user']}:{reg['password']}", f"docker://{image}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert set(yaml.safe_load(tags)["Tags"]) == {"1.2.3-rc.1", SHA[:7]}

@@ -1,0 +1,180 @@
+"""`dagger functions`, `dagger call`, `dagger check` and `dagger call … up` on the module, as users run them."""
+
+import hashlib
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import dagger
+import pytest
+from dagger import dag
+from junitparser import JUnitXml
+
+from pipeline import Pipeline
+from tests.conftest import FIXTURES, ROOT
+from tests.module.conftest import Run, copy_repository, offline_defaults
+from tests.registry import functions
+
+# Module mode loads the module first (minutes when cold on two cores), then runs the pipeline.
+pytestmark = pytest.mark.timeout(3600)
+
+
+Cli = Callable[..., Run]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def kebab(name: str) -> str:
+    return name.replace("_", "-")
+
+
+def test_functions_lists_every_function_with_its_doc(cli: Cli, repo: Path) -> None:
+    res = cli(repo, "functions")
+    assert res.code == 0, res.stderr[-3000:]
+    listed: dict[str, str] = {}
+    for line in ANSI.sub("", res.stdout).splitlines():
+        name, _, doc = line.strip().partition(" ")
+        if name and doc:
+            listed[name] = doc.strip()
+    wanted = {kebab(fn.name): fn.doc for fn in functions(Pipeline).values() if fn.name}
+    assert {k: listed.get(k) for k in wanted} == wanted
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+async def test_build_export_is_byte_identical_to_client_mode(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    res = cli(repo, "call", "build", "--version", "v1.2.3", "export", "--path", str(tmp_path / "module"))
+    assert res.code == 0, res.stderr[-3000:]
+    async with dagger.connection():  # client mode, on the same engine
+        built = await Pipeline(
+            source=dag.host().directory(str(ROOT / "app"), exclude=[".git"]), go_image=os.environ["PIPELINE_GO_IMAGE"]
+        ).build(version="v1.2.3")
+        await built.export(str(tmp_path / "client"))
+    for binary in ("linux_amd64/hello", "linux_arm64/hello"):
+        assert sha256(tmp_path / "module" / binary) == sha256(tmp_path / "client" / binary), binary
+
+
+def test_test_junit_export(cli: Cli, repo: Path, tmp_path: Path) -> None:
+    res = cli(repo, "call", "test", "junit", "export", "--path", str(tmp_path / "junit.xml"))
+    assert res.code == 0, res.stderr[-3000:]
+    cases = [case for suite in JUnitXml.fromfile(str(tmp_path / "junit.xml")) for case in suite]  # pyright: ignore[reportUnknownMemberType]
+    assert len(cases) >= 10
+
+
+def test_check_passes_on_app(cli: Cli, repo: Path) -> None:
+    res = cli(repo, "check")
+    assert res.code == 0, (res.stdout + res.stderr)[-4000:]
+
+
+def test_check_fails_on_a_gofmt_diff_naming_the_file(cli: Cli, tmp_path: Path) -> None:
+    broken = copy_repository(tmp_path / "repo", offline_defaults("tests/fixtures/gofmt-diff"))
+    res = cli(broken, "check", "fmt")
+    out = ANSI.sub("", res.stdout + res.stderr)
+    assert res.code != 0
+    assert "1 file(s) not gofmt-formatted: main.go" in out
+
+
+def test_generate_writes_the_gofmt_fix(cli: Cli, tmp_path: Path) -> None:
+    """`dagger generate` applies the gofmt Changeset to the user's files (a module at the repository root)."""
+    root = copy_repository(tmp_path / "repo", offline_defaults())
+    for f in (FIXTURES / "gofmt-diff").iterdir():
+        shutil.copy2(f, root / f.name)
+    res = cli(root, "generate", "gofmt", "-y")
+    assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+    fixed = subprocess.run(["gofmt", "-l", "."], cwd=root, capture_output=True, text=True, check=True).stdout
+    assert "main.go" not in fixed.split()
+
+
+def test_ci(cli: Cli, repo: Path) -> None:
+    res = cli(repo, "call", "ci", "--commit", "0123456789abcdef0123456789abcdef01234567")
+    assert res.code == 0, (res.stdout + res.stderr)[-4000:]
+    assert "6 of 6 steps ok" in res.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_up_answers_healthz(dagger_cli: str, repo: Path) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [dagger_cli, "--progress=plain", "call", "serve", "up", "--ports", f"{port}:8080"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 900
+        answer = None
+        while time.monotonic() < deadline and proc.poll() is None and answer is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    answer = r.read().decode()
+            except OSError:
+                time.sleep(1)
+        assert answer == "ok\n", proc.stderr.read() if proc.stderr and proc.poll() is not None else "no answer"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def test_publish_to_the_basic_auth_registry(cli: Cli, repo: Path) -> None:
+    user = Path(os.environ["PIPELINE_AUTH_REGISTRY_USER_FILE"]).read_text().strip()
+    password = Path(os.environ["PIPELINE_AUTH_REGISTRY_PASSWORD_FILE"]).read_text().strip()
+    address = f"{os.environ['PIPELINE_AUTH_REGISTRY']}/module-tier/hello-{time.time_ns()}"
+    res = cli(
+        repo,
+        "call",
+        "publish",
+        "--address",
+        address,
+        "--version",
+        "v1.2.3",
+        "--username",
+        user,
+        "--password",
+        "env:MODULE_TIER_PASSWORD",
+        env={"MODULE_TIER_PASSWORD": password},
+    )
+    assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+    refs = [ln for ln in ANSI.sub("", res.stdout).split() if ln.startswith(address)]
+    assert [r.split("@")[0] for r in refs] == [f"{address}:1.2.3", f"{address}:1.2", f"{address}:1"]
+    assert password not in res.stdout + res.stderr
+    inspect = subprocess.run(
+        ["skopeo", "inspect", "--tls-verify=false", "--creds", f"{user}:{password}", "--raw", f"docker://{refs[0]}"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert '"manifests"' in inspect.stdout  # one index for both platforms
+
+
+def test_a_user_repository_adopts_the_module_as_a_toolchain(cli: Cli, tmp_path: Path) -> None:
+    """A service repository (go.mod at its root) installs the module as a toolchain; `dagger check` runs its checks.
+
+    The toolchain's DefaultPath("/") is the user's repository: no --source, no .env source line.
+    """
+    module = copy_repository(tmp_path / "pipeline", "")
+    user = tmp_path / "orders"
+    shutil.copytree(FIXTURES / "embed-assets", user)
+    (user / ".env").write_text(offline_defaults().replace("goImage=", "PIPELINE_GOIMAGE="))
+    subprocess.run(["git", "init", "-q", str(user)], check=True)
+    for args in (("init", "--name", "orders"), ("toolchain", "install", str(module))):
+        res = cli(user, *args)
+        assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+    res = cli(user, "call", "pipeline", "--go-image", os.environ["PIPELINE_GO_IMAGE"], "test", "summary")
+    assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+    assert "4 passed, 0 failed" in res.stdout
