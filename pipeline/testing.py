@@ -20,7 +20,7 @@ JUNIT: Final = f"{OUT}/junit.xml"
 COVERAGE: Final = f"{OUT}/coverage.out"
 EVENTS: Final = f"{OUT}/test.json"
 COVERAGE_HTML: Final = f"{OUT}/coverage.html"
-#: What coverage.html says when go tool cover could not render the profile (no test built, no statements).
+#: What coverage.html says when the profile covers no package (nothing built) or go tool cover failed.
 NO_COVERAGE_PAGE: Final = (
     "<!DOCTYPE html><title>coverage</title><p>No coverage to show: go tool cover -html had no profile to render "
     "(see the test summary).</p>\n"
@@ -138,7 +138,9 @@ async def run_tests(env: GoEnv, source: dagger.Directory, opts: TestOptions) -> 
     return TestReport(
         junit=ran.file(JUNIT),
         coverage=ran.file(COVERAGE),
-        coverage_html=coverage_page(env, ran),
+        coverage_html=coverage_page(env, ran)
+        if per_package
+        else ran.with_new_file(COVERAGE_HTML, NO_COVERAGE_PAGE).file(COVERAGE_HTML),
         events=ran.file(EVENTS),
         summary=line,
         details=summary.details(),
