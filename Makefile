@@ -41,6 +41,7 @@ ci: setup
 
 bench: setup
 	$(ENGINE_ENV); $(VENV)/python bench/bench.py
+	$(VENV)/python bench/chart.py
 
 clean: engine-down
 	rm -rf .venv
