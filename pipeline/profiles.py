@@ -1,8 +1,8 @@
 """pprof's command lines: the web UI and the static reports (pure logic).
 
-Views of `go tool pprof -http` and what they need: flame graph, top, source and peek work from the profile
-alone; the graph view (pprof's default page) needs Graphviz's `dot` — without it pprof opens the flame graph
-instead; disassembly needs the binary the profile came from.
+Views of `go tool pprof -http` (it opens on the flame graph) and what they need: flame graph, top, source and
+peek work from the profile alone; the graph view needs Graphviz's `dot` (without it that page says "Could not
+execute dot; may need to install graphviz."); disassembly needs the binary the profile came from.
 """
 
 import re
@@ -19,7 +19,7 @@ VIEWS: Final = {
     "top": "/ui/top",
     "source": "/ui/source",
     "peek": "/ui/peek",
-    "graph": "/ui/",
+    "graph": "/ui/graph",
 }
 _SAMPLE_INDEX: Final = re.compile(r"^(?:[a-z][a-z_]*|\d+)$")
 #: How many rows `-top` prints in the static report.

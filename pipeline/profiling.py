@@ -2,8 +2,7 @@
 
 The container that runs pprof is the builder with the source at /src, where `bench` ran, so the source view
 finds the files the profile names. Graphviz's `dot` (the graph view) is installed from Debian when the builder
-is Debian-based (the official golang:<v>-bookworm images); on other builders pprof serves every other view and
-opens on the flame graph.
+is Debian-based (the official golang:<v>-bookworm images); on other builders every other view works.
 """
 
 import enum

@@ -6,6 +6,7 @@ rendered (scripts left out), and a screenshot is written beside it for a person 
 
 import re
 import socket
+import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -18,6 +19,8 @@ from pipeline import Pipeline
 from pipeline.errors import PipelineError
 from pipeline.profiling import ProfileKind
 from tests.browser import rendered, screenshot
+from tests.conftest import ROOT
+from tests.engine.conftest import source
 
 #: A flame graph box as pprof draws it: <div class="boxtext">hello.handleHello.func1</div>.
 BOX = re.compile(r'class="boxtext">([^<]+)<')
@@ -62,9 +65,34 @@ async def test_pprof_top_and_source_views_name_the_handler(pprof_ui: str) -> Non
     assert "func handleHello(" in source.replace("&nbsp;", " ")
 
 
-async def test_pprof_opens_on_the_flame_graph_without_graphviz(pprof_ui: str) -> None:
-    # The offline builder is busybox + Go: no dot, so pprof's default graph view gives way to the flame graph.
+async def test_pprof_opens_on_the_flame_graph_and_needs_graphviz_for_the_graph(pprof_ui: str) -> None:
     assert final_url(f"{pprof_ui}/").endswith("/ui/flamegraph")
+    # The offline builder is busybox + Go: no apt, so no dot.
+    with pytest.raises(urllib.error.HTTPError) as exc:
+        final_url(f"{pprof_ui}/ui/graph")
+    assert exc.value.code == 500
+    assert "Could not execute dot; may need to install graphviz." in exc.value.read().decode()
+
+
+async def test_a_debian_builder_gets_graphviz_and_the_graph_view(debian_go_image: str, tmp_path: Path) -> None:
+    app = Pipeline(source=source(ROOT / "app"), go_image=debian_go_image)
+    out = await app.pprof_report(benchtime="500ms")
+    assert sorted(await out.entries()) == ["flamegraph.html", "graph.svg", "top.txt"]
+    await out.export(str(tmp_path))
+    graph = (tmp_path / "graph.svg").read_text()
+    assert graph.startswith("<?xml")
+    assert "handleHello" in graph
+    svc = await app.pprof(benchtime="500ms")
+    port = free_port()
+    tunnel = await dag.host().tunnel(svc, ports=[dagger.PortForward(backend=8081, frontend=port)]).start()
+    try:
+        page = rendered(f"http://127.0.0.1:{port}/ui/graph")
+        assert re.search(r"<svg[^>]*>", page), "no graph drawn"
+        assert re.search(r"<text[^>]*>[^<]*handleHello[^<]*</text>", page), "the graph has no node for the handler"
+        screenshot(f"http://127.0.0.1:{port}/ui/graph", tmp_path / "graph.png")
+    finally:
+        await tunnel.stop()
+        await svc.stop()
 
 
 async def test_pprof_report_is_a_flame_graph_page_and_top_text(app: Pipeline, tmp_path: Path) -> None:
