@@ -3,6 +3,7 @@
 import pytest
 
 from pipeline.profiles import PprofArgs, check_sample_index
+from pipeline.profiling import ProfileKind
 
 
 @pytest.mark.parametrize(
@@ -42,3 +43,8 @@ def test_sample_index_accepts_types_and_indexes(value: str) -> None:
 def test_sample_index_refuses_anything_else(value: str) -> None:
     with pytest.raises(ValueError, match="--sample-index"):
         check_sample_index(value)
+
+
+@pytest.mark.parametrize(("kind", "file"), [(ProfileKind.CPU, "cpu.prof"), (ProfileKind.MEM, "mem.prof")])
+def test_profile_kinds_name_benchs_files(kind: ProfileKind, file: str) -> None:
+    assert kind.file == file
