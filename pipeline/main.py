@@ -509,12 +509,7 @@ class Pipeline:
     ) -> dagger.Directory:
         """Return a profile's flame graph page (flamegraph.html), top.txt and, with Graphviz, graph.svg."""
         env, ready = await self._profiled(profile, file, binary, sample_index, (package, pattern, benchtime))
-        port = pins.PPROF_PORT
-        ui = await devloop.started(profiling.service(ready, port), [port], self.start_timeout, step=profiling.STEP)
-        try:
-            return await profiling.report(env, ready, ui, port)
-        finally:
-            await ui.stop()
+        return await profiling.report(env, ready, self.start_timeout)
 
     @dagger.function
     async def bench_compare(

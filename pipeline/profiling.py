@@ -13,6 +13,7 @@ import dagger
 from dagger import dag
 
 from . import pins
+from .devloop import started
 from .errors import PipelineError
 from .execs import run
 from .golang import SRC, GoEnv
@@ -88,10 +89,15 @@ def service(p: Profiled, port: int) -> dagger.Service:
     return p.container.with_exposed_port(port).as_service(args=p.args.http(port))
 
 
-async def report(env: GoEnv, p: Profiled, ui: dagger.Service, port: int) -> dagger.Directory:
+async def report(env: GoEnv, p: Profiled, start_timeout: int) -> dagger.Directory:
     """Return flamegraph.html (pprof's own page, self-contained), top.txt and, with Graphviz, graph.svg."""
-    endpoint = await ui.endpoint(port=port, scheme="http")
-    page = await dag.http(f"{endpoint}{VIEWS['flamegraph']}", experimental_service_host=ui).contents()
+    port = pins.PPROF_PORT
+    ui = await started(service(p, port), [port], start_timeout, step=STEP)
+    try:
+        endpoint = await ui.endpoint(port=port, scheme="http")
+        page = await dag.http(f"{endpoint}{VIEWS['flamegraph']}", experimental_service_host=ui).contents()
+    finally:
+        await ui.stop()
     out = dag.directory().with_new_file("flamegraph.html", page).with_new_file("top.txt", p.top)
     if p.graphviz:
         res = await run(p.container, p.args.report("svg"), STEP, env.step_timeout)
