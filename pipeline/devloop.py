@@ -17,7 +17,11 @@ LOG_LINES: Final = 20
 
 
 async def started(
-    svc: dagger.Service, ports: list[int], seconds: int, diagnose: dagger.Container | None = None
+    svc: dagger.Service,
+    ports: list[int],
+    seconds: int,
+    diagnose: dagger.Container | None = None,
+    step: str = "serve",
 ) -> dagger.Service:
     """Start svc within seconds, or fail naming the ports that never opened and what the app printed."""
     try:
@@ -27,12 +31,12 @@ async def started(
         names = ", ".join(str(p) for p in ports)
         logs = await last_lines(diagnose) if diagnose is not None else ""
         raise PipelineError(
-            "serve",
+            step,
             f"port {names} did not open within {seconds}s (does the app listen on it? see --port)",
             f"the app's output in its first {LOG_SECONDS}s:\n{logs}" if logs else "",
         ) from None
     except dagger.QueryError as e:
-        raise PipelineError("serve", "the service stopped before its port opened", str(e)) from None
+        raise PipelineError(step, "the service stopped before its port opened", str(e)) from None
     return svc
 
 
@@ -79,7 +83,10 @@ def debug_service(debug_bins: dagger.Container, binary: str, port: int) -> dagge
 
 
 def bench_dir(env: GoEnv, deps: dagger.Container, package: str, bench: str, benchtime: str) -> dagger.Directory:
-    """Return bench.txt (go test -bench output), cpu.prof and mem.prof for one package."""
+    """Return bench.txt (go test -bench output), cpu.prof and mem.prof for one package, and bench.test.
+
+    bench.test is the test binary the profiles came from (pprof's disassembly view reads it).
+    """
     ran = env.exec(
         # A measurement is never reused from the cache: each call runs the benchmarks again.
         deps.with_env_variable("PIPELINE_BENCH_RUN", str(time.time_ns())).with_directory(OUT, dagger.dag.directory()),
@@ -98,4 +105,4 @@ def bench_dir(env: GoEnv, deps: dagger.Container, package: str, bench: str, benc
         ],
         redirect_stdout=f"{OUT}/bench.txt",
     )
-    return ran.directory(OUT).without_file("bench.test")
+    return ran.directory(OUT)

@@ -8,13 +8,17 @@ from typing import Annotated, Any, Final, TypeVar, cast
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
-from . import build, chart, checks, devloop, pins
+from . import build, chart, checks, devloop, pins, profiling
 from . import scan as scanning
+from .benchcompare import CompareOptions, compare
+from .benchstat import check_benchtime, check_compare_inputs
 from .build import BuildFlags, ImageSpec
 from .ci import run_ci
 from .errors import PipelineError
 from .golang import GoEnv, builder_image, check_packages, effective_go_version, read_project
 from .platforms import Platform, parse_platform, parse_platforms
+from .profiles import check_sample_index
+from .profiling import ProfileKind
 from .publish import check_push_access, publish_index
 from .scan import ScanReport, Severity, Trivy
 from .tags import check_address, fan_out
@@ -59,6 +63,17 @@ Version = Annotated[str, Doc("Version stamped into the binary as main.version.")
 PlatformArg = Annotated[str, Doc("Target platform, e.g. linux/arm64; default: the engine's platform.")]
 SeverityArg = Annotated[Severity, Doc("Gate threshold: findings at or above it fail.")]
 IgnoreUnfixed = Annotated[bool, Doc("Leave out vulnerabilities that have no fixed version.")]
+BenchPackage = Annotated[str, Doc("Package to benchmark (profiles need exactly one).")]
+BenchPattern = Annotated[str, Doc("Benchmarks to run (go test -bench).")]
+BenchTime = Annotated[str, Doc("Time or iterations per benchmark (go test -benchtime).")]
+ProfileArg = Annotated[ProfileKind, Doc("Profile of a fresh bench run to read, unless --file is given.")]
+ProfileFile = Annotated[
+    dagger.File | None, Doc("A profile to read instead (e.g. bench's cpu.prof, or a service's /debug/pprof output).")
+]
+ProfiledBinary = Annotated[
+    dagger.File | None, Doc("The binary the --file profile came from (disassembly; profiles without symbols).")
+]
+SampleIndex = Annotated[str, Doc("Sample type to show, e.g. alloc_space for a memory profile; default: pprof's.")]
 
 
 @dagger.object_type
@@ -432,13 +447,104 @@ class Pipeline:
     @dagger.function
     async def bench(
         self,
-        package: Annotated[str, Doc("Package to benchmark (profiles need exactly one).")] = ".",
-        pattern: Annotated[str, Doc("Benchmarks to run (go test -bench).")] = ".",
-        benchtime: Annotated[str, Doc("Time or iterations per benchmark (go test -benchtime).")] = "1s",
+        package: BenchPackage = ".",
+        pattern: BenchPattern = ".",
+        benchtime: BenchTime = "1s",
     ) -> dagger.Directory:
         """Run benchmarks; return bench.txt with cpu.prof and mem.prof for go tool pprof."""
         env = await self._env()
-        return devloop.bench_dir(env, await env.deps(self._source()), package, pattern, benchtime)
+        return devloop.bench_dir(env, await env.deps(self._source()), package, pattern, benchtime).without_file(
+            "bench.test"
+        )
+
+    async def _profiled(
+        self,
+        profile: ProfileKind,
+        file: dagger.File | None,
+        binary: dagger.File | None,
+        sample_index: str,
+        bench: tuple[str, str, str],
+    ) -> tuple[GoEnv, profiling.Profiled]:
+        check_sample_index(sample_index)
+        package, pattern, benchtime = bench
+        check_benchtime(benchtime, "pprof --benchtime")
+        env = await self._env()
+        if file is None:
+            ran = devloop.bench_dir(env, await env.deps(self._source()), package, pattern, benchtime)
+            file, binary = ran.file(profile.file), binary or ran.file("bench.test")
+        project = await read_project(self._source())
+        trim = "" if project.uses else project.module  # a -trimpath build names files by module path
+        ready = await profiling.profiled(env, self._source(), file, binary, sample_index=sample_index, trim_path=trim)
+        return env, ready
+
+    @dagger.function
+    @up
+    async def pprof(
+        self,
+        profile: ProfileArg = ProfileKind.CPU,
+        file: ProfileFile = None,
+        binary: ProfiledBinary = None,
+        sample_index: SampleIndex = "",
+        ui_port: Annotated[int, Doc("Port of pprof's web UI.")] = pins.PPROF_PORT,
+        package: BenchPackage = ".",
+        pattern: BenchPattern = ".",
+        benchtime: BenchTime = "1s",
+    ) -> dagger.Service:
+        """Serve pprof's web UI (flame graph, top, source) on a profile: dagger call pprof up --ports 8081:8081."""
+        check_port(ui_port)
+        _, ready = await self._profiled(profile, file, binary, sample_index, (package, pattern, benchtime))
+        svc = profiling.service(ready, ui_port)
+        return await devloop.started(svc, [ui_port], self.start_timeout, step=profiling.STEP)
+
+    @dagger.function
+    async def pprof_report(
+        self,
+        profile: ProfileArg = ProfileKind.CPU,
+        file: ProfileFile = None,
+        binary: ProfiledBinary = None,
+        sample_index: SampleIndex = "",
+        package: BenchPackage = ".",
+        pattern: BenchPattern = ".",
+        benchtime: BenchTime = "1s",
+    ) -> dagger.Directory:
+        """Return a profile's flame graph page (flamegraph.html), top.txt and, with Graphviz, graph.svg."""
+        env, ready = await self._profiled(profile, file, binary, sample_index, (package, pattern, benchtime))
+        return await profiling.report(env, ready, self.start_timeout)
+
+    @dagger.function
+    async def bench_compare(
+        self,
+        base: Annotated[
+            dagger.Directory,
+            Doc("The source to compare against, e.g. the main branch checked out into a folder."),
+            Ignore(SOURCE_IGNORE),
+        ],
+        threshold: Annotated[
+            float, Doc("Fail when a benchmark is significantly worse than base by more than this percent.")
+        ] = 10.0,
+        count: Annotated[int, Doc("Runs of every benchmark on each source (go test -count); at least 4.")] = 10,
+        packages: Annotated[str, Doc("Package pattern to benchmark.")] = "./...",
+        pattern: BenchPattern = ".",
+        benchtime: BenchTime = "1s",
+        alpha: Annotated[float, Doc("Significance level: a difference counts when benchstat's p is below it.")] = 0.05,
+    ) -> str:
+        """Benchmark base and this source, compare them with benchstat; fail on a regression past the threshold."""
+        check_compare_inputs(threshold, count, alpha)
+        check_benchtime(benchtime, "bench-compare --benchtime")
+        env = await self._env()
+        try:
+            await read_project(base)
+        except PipelineError as e:
+            raise PipelineError("bench-compare", f"--base: {e.cause}") from None
+        opts = CompareOptions(
+            packages=tuple(env.patterns([packages])),
+            pattern=pattern,
+            benchtime=benchtime,
+            count=count,
+            threshold=threshold,
+            alpha=alpha,
+        )
+        return await compare(env, await env.deps(base), await env.deps(self._source()), opts)
 
 
 __all__ = ["Pipeline", "PipelineError", "TestReport"]

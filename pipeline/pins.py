@@ -37,6 +37,12 @@ DELVE: Final = "github.com/go-delve/delve/cmd/dlv@v1.27.2"
 HELM: Final = "helm.sh/helm/v3/cmd/helm@v3.22.0"
 ACTIONLINT: Final = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
 KUBECONFORM: Final = "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
+#: golang.org/x/perf has no release tags: the proxy serves pseudo-versions only (`go list -m golang.org/x/perf@latest`).
+BENCHSTAT: Final = "golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da"
+
+#: pprof's web UI (`pprof`), and the Debian package that gives it the graph view (`dot`).
+PPROF_PORT: Final = 8081
+GRAPHVIZ_PACKAGE: Final = "graphviz"
 
 #: Local registry used by the project's own CI.
 LOCAL_REGISTRY: Final = "127.0.0.1:5000"

@@ -19,6 +19,12 @@ from .gotest import coverage_by_package, coverage_total, summarize_test_events
 JUNIT: Final = f"{OUT}/junit.xml"
 COVERAGE: Final = f"{OUT}/coverage.out"
 EVENTS: Final = f"{OUT}/test.json"
+COVERAGE_HTML: Final = f"{OUT}/coverage.html"
+#: What coverage.html says when the profile covers no package (nothing built) or go tool cover failed.
+NO_COVERAGE_PAGE: Final = (
+    "<!DOCTYPE html><title>coverage</title><p>No coverage to show: go tool cover -html had no profile to render "
+    "(see the test summary).</p>\n"
+)
 
 
 @dagger.object_type
@@ -29,6 +35,9 @@ class TestReport:
 
     junit: Annotated[dagger.File, Doc("JUnit XML report (gotestsum), for CI test views.")] = dagger.field()
     coverage: Annotated[dagger.File, Doc("Go coverage profile (go test -coverprofile).")] = dagger.field()
+    coverage_html: Annotated[
+        dagger.File, Doc("Coverage as a page: the source, line by line, covered or not (go tool cover -html).")
+    ] = dagger.field()
     events: Annotated[dagger.File, Doc("Raw `go test -json` events.")] = dagger.field()
     summary: Annotated[str, Doc("One-line summary: counts and total coverage.")] = dagger.field()
     details: Annotated[str, Doc("Failing and timed-out tests with their messages, failing packages, build errors.")] = (
@@ -81,6 +90,13 @@ class TestOptions:
         return [*args, *self.packages]
 
 
+def coverage_page(env: GoEnv, ran: dagger.Container) -> dagger.File:
+    """Return coverage.html rendered from the run's profile (lazy: it runs only when the page is read)."""
+    placeholder = ran.with_new_file(COVERAGE_HTML, NO_COVERAGE_PAGE)
+    argv = ["go", "tool", "cover", f"-html={COVERAGE}", "-o", COVERAGE_HTML]
+    return env.exec(placeholder, argv, expect=dagger.ReturnType.ANY).file(COVERAGE_HTML)
+
+
 def tests_container(env: GoEnv, deps: dagger.Container, opts: TestOptions) -> dagger.Container:
     """Return the container that has run the tests (whatever their outcome) with reports in /out."""
     if opts.race:
@@ -122,6 +138,9 @@ async def run_tests(env: GoEnv, source: dagger.Directory, opts: TestOptions) -> 
     return TestReport(
         junit=ran.file(JUNIT),
         coverage=ran.file(COVERAGE),
+        coverage_html=coverage_page(env, ran)
+        if per_package
+        else ran.with_new_file(COVERAGE_HTML, NO_COVERAGE_PAGE).file(COVERAGE_HTML),
         events=ran.file(EVENTS),
         summary=line,
         details=summary.details(),

@@ -38,6 +38,8 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 #: Defaults the CLI gives where the module's default is a path in the module (DefaultPath).
 HOST_DEFAULTS = {"source": "."}
+#: Functions that return a service the CLI forwards to this host (the first port gets --host-port).
+SERVICES = frozenset({"serve", "debug", "pprof"})
 
 
 def _flag(arg: Arg) -> str:
@@ -77,15 +79,28 @@ def _fail(message: str, code: int) -> NoReturn:
 async def _export_report(result: TestReport | ScanReport, output: str | None) -> None:
     if output:
         files = (
-            {"junit.xml": result.junit, "coverage.out": result.coverage, "test.json": result.events}
+            {
+                "junit.xml": result.junit,
+                "coverage.out": result.coverage,
+                "coverage.html": result.coverage_html,
+                "test.json": result.events,
+            }
             if isinstance(result, TestReport)
             else {"trivy.json": result.json, "trivy.sarif": result.sarif}
         )
         for name, file in files.items():
             await file.export(str(Path(output) / name))
     click.echo(result.summary)
+    if isinstance(result, TestReport) and result.package_coverage:
+        click.echo(coverage_table(result.package_coverage))
     if not result.ok:
         result.check()
+
+
+def coverage_table(package_coverage: str) -> str:
+    """Render TestReport.package_coverage (`percent package` lines) under a heading, indented."""
+    lines = [ln for ln in package_coverage.splitlines() if ln.strip()]
+    return "\n".join(["coverage by package:", *(f"  {ln}" for ln in lines)])
 
 
 async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
@@ -115,10 +130,18 @@ async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], ba
         click.echo(result)
 
 
-def service_ports(fn: Fn, config: dict[str, Any], port: int | None) -> tuple[list[int], list[int]]:
+def _default(fn: Fn, name: str) -> int:
+    return int(next(a.default for a in fn.args if a.name == name))
+
+
+def service_ports(
+    fn: Fn, config: dict[str, Any], port: int | None, kwargs: dict[str, Any] | None = None
+) -> tuple[list[int], list[int]]:
     """Return (host ports, service ports) for a service function."""
-    default = next(a.default for a in functions(Pipeline)[""].args if a.name == "port")
-    app = int(config.get("port") or default)
+    if fn.name == "pprof":
+        backends = [int((kwargs or {}).get("ui_port") or _default(fn, "ui_port"))]
+        return [port or backends[0]], backends
+    app = int(config.get("port") or _default(functions(Pipeline)[""], "port"))
     backends = [DLV_PORT, app] if fn.name == "debug" else [app]
     hosts = [port or backends[0], *backends[1:]]
     return hosts, backends
@@ -131,7 +154,7 @@ async def _call(config: dict[str, Any], fn: Fn, kwargs: dict[str, Any], output: 
         call_kwargs = {a.python_name: convert(a, kwargs.get(a.python_name), config=config) for a in fn.args}
         method = cast("Callable[..., Awaitable[object]]", getattr(pipeline, fn.python_name))
         result = await method(**{k: v for k, v in call_kwargs.items() if v is not None})
-        await _emit(fn, result, output, *service_ports(fn, config, port))
+        await _emit(fn, result, output, *service_ports(fn, config, port, kwargs))
 
 
 def _engine_lost(e: BaseException) -> bool:
@@ -182,9 +205,10 @@ def _command(fn: Fn) -> click.Command:
     params: list[click.Parameter] = [_option(a) for a in fn.args]
     params += [_option(a, inherited=True) for a in inherited]
     params.append(click.Option(["--output", "-o"], help="Write files/directories the function returns here."))
-    service = fn.name in {"serve", "debug"}
-    if service:
-        params.append(click.Option(["--host-port"], type=click.INT, help="Port on this host; default: the app's."))
+    if fn.name in SERVICES:
+        params.append(
+            click.Option(["--host-port"], type=click.INT, help="Port on this host; default: the service's own.")
+        )
     if fn.name == "serve":
         params.append(
             click.Option(["--watch/--no-watch"], default=False, help="Rebuild and restart on source changes.")

@@ -6,8 +6,10 @@ The module validates the same inputs itself; here they cost nothing: no session,
 from pathlib import Path
 from typing import Any
 
+from pipeline.benchstat import check_benchtime, check_compare_inputs
 from pipeline.gomod import GO_MOD, GO_WORK, check_go_version
 from pipeline.platforms import parse_platforms
+from pipeline.profiles import check_sample_index
 from pipeline.tags import check_address, fan_out
 from pipeline.validate import (
     check_coverage,
@@ -67,6 +69,24 @@ def check_config(config: dict[str, Any]) -> None:
         check_port(int(config["port"]))
 
 
+def check_benchmarks(name: str, kwargs: dict[str, Any]) -> None:
+    """Validate the arguments of bench, pprof, pprof-report and bench-compare."""
+    if name == "bench_compare":
+        check_compare_inputs(float(kwargs["threshold"]), int(kwargs["count"]), float(kwargs["alpha"]))
+        if kwargs.get("base") is not None:
+            try:
+                check_source(str(kwargs["base"]))
+            except ValueError as e:
+                msg = f"bench-compare --base: {str(e).removeprefix('source: ')}"
+                raise ValueError(msg) from None
+    if kwargs.get("benchtime") is not None:
+        check_benchtime(str(kwargs["benchtime"]), f"{name.replace('_', '-')} --benchtime")
+    if kwargs.get("sample_index"):
+        check_sample_index(str(kwargs["sample_index"]))
+    if kwargs.get("ui_port") is not None:
+        check_port(int(kwargs["ui_port"]))
+
+
 def check_call(name: str, kwargs: dict[str, Any]) -> None:
     """Validate one function's arguments that the host can check."""
     if kwargs.get("address"):
@@ -78,5 +98,6 @@ def check_call(name: str, kwargs: dict[str, Any]) -> None:
         fan_out(str(kwargs["version"]))
     if kwargs.get("coverage_min") is not None:
         check_coverage(float(kwargs["coverage_min"]))
+    check_benchmarks(name, kwargs)
     if kwargs.get("timeout") is not None:
         check_duration(str(kwargs["timeout"]), f"{name} --timeout")

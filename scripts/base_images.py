@@ -1,8 +1,9 @@
 """Publish this project's base images to the local registry, assembled by Dagger from host files.
 
 The machines this project's CI runs on reach no container registry, so the images the tests
-need are made here: a Go builder from the host's Go toolchain, Trivy built from its Go module,
-and a busybox toolbox for probing services. Each is skipped when the registry already has it.
+need are made here: a Go builder from the host's Go toolchain (on busybox, and on Debian like the official
+golang images), Trivy built from its Go module, and a busybox toolbox for probing services. Each is skipped
+when the registry already has it.
 """
 
 import os
@@ -56,6 +57,21 @@ def go_builder() -> dagger.Container:
     )
 
 
+def go_builder_debian() -> dagger.Container:
+    """Return the Go builder on minimal Debian (base-images.sh makes the root): apt works, as in golang images."""
+    return (
+        dag.container()
+        .with_rootfs(dag.host().directory(os.environ["PIPELINE_DEBIAN_ROOTFS"]))
+        .with_directory("/usr/local/go", dag.host().directory(host_go_root(), exclude=["test/", "doc/", "api/"]))
+        .with_env_variable("PATH", PATH)
+        .with_env_variable("GOPATH", "/go")
+        .with_env_variable("GOTOOLCHAIN", "local")
+        .with_exec(["mkdir", "-p", "/go/bin", "/go/src"])
+        .with_workdir("/go")
+        .with_exec(["go", "version"])
+    )
+
+
 def host_go_root() -> str:
     """Return the host's GOROOT."""
     out = subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, check=True)
@@ -80,6 +96,7 @@ def toolbox() -> dagger.Container:
 
 IMAGES: dict[str, Callable[[], dagger.Container]] = {
     f"go-builder:{pins.GO_VERSION}": go_builder,
+    f"go-builder-debian:{pins.GO_VERSION}": go_builder_debian,
     f"trivy:{pins.TRIVY_VERSION}": trivy,
     "toolbox:busybox": toolbox,
 }

@@ -16,6 +16,7 @@ host_packages() {
     docker-registry apache2-utils skopeo busybox-static tzdata curl
 }
 step "install Debian packages the engine and registries need" host_packages
+step "install Chromium for the browser tests" bash "$ROOT/scripts/chromium.sh" >/dev/null
 
 host_links() {
   # Paths the engine expects, as the official engine image lays them out.

@@ -251,6 +251,36 @@ def test_publish_passes_every_flag_and_the_password_by_reference(path: Path) -> 
     assert re.fullmatch(r"env:[A-Z_]+", flags["--password"])
 
 
+def bench_compare_flags(path: Path) -> dict[str, str]:
+    """Return the flags (constructor's and function's) of the file's one `dagger call … bench-compare`."""
+    (words,) = [shlex.split(c) for c in commands(path) if "bench-compare" in shlex.split(c)]
+    return {w.split("=", 1)[0]: w.split("=", 1)[1] for w in words if w.startswith("--")}
+
+
+def test_github_compares_benchmarks_on_pull_requests_with_the_base_checked_out() -> None:
+    doc = yaml.safe_load(WORKFLOW.read_text())
+    (job,) = [j for j in doc["jobs"].values() if any("bench-compare" in s.get("run", "") for s in j["steps"])]
+    assert job["if"] == "${{ github.event_name == 'pull_request' }}"
+    assert job["permissions"] == {"contents": "read"}
+    flags = bench_compare_flags(WORKFLOW)
+    base = [s["with"] for s in job["steps"] if s.get("with", {}).get("path")]
+    assert base == [
+        {"ref": "${{ github.event.pull_request.base.sha }}", "path": flags["--base"], "persist-credentials": False}
+    ]
+    assert flags["--exclude"] == flags["--base"]  # the base checkout is not part of the change's source
+    assert float(flags["--threshold"]) > 0
+
+
+def test_gitlab_compares_benchmarks_on_merge_requests_with_the_target_checked_out() -> None:
+    job = yaml.safe_load(GITLAB.read_text())["bench-compare"]
+    assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
+    flags = bench_compare_flags(GITLAB)
+    assert f"git worktree add --detach {flags['--base']} FETCH_HEAD" in job["script"]
+    assert any("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" in line for line in job["script"])
+    assert flags["--exclude"] == flags["--base"]
+    assert not [line for line in job["script"] if "dagger" in line and "|" in line]  # no pipe hides its exit
+
+
 @pytest.mark.parametrize("path", [WORKFLOW, GITLAB], ids=["github", "gitlab"])
 def test_dagger_version_is_the_pinned_one(path: Path) -> None:
     doc = yaml.safe_load(path.read_text())

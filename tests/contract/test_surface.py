@@ -2,12 +2,14 @@
 
 import inspect
 import re
+import tomllib
 
 import pytest
 
 import pipeline
 import pipeline_cli.introspect as cli
 from pipeline import Pipeline
+from tests.conftest import ROOT
 from tests.registry import Fn, functions, objects
 
 OBJECTS = objects(Pipeline)
@@ -66,3 +68,12 @@ def test_cli_sees_what_the_sdk_registers() -> None:
     for name, fn in registered.items():
         assert seen[name].doc == fn.doc, name
         assert [(a.name, a.doc) for a in seen[name].args] == [(a.name, a.doc) for a in fn.args], name
+
+
+def test_module_mode_installs_only_what_the_functions_need() -> None:
+    """uv.lock is what module mode installs (uv sync --no-dev): the CLI's click and watchfiles stay out."""
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    (project,) = [p for p in lock["package"] if p["name"] == "pipeline"]
+    runtime = {d["name"] for d in project["dependencies"]}
+    assert runtime == {"dagger-io", "anyio", "semver", "pyyaml"}
+    assert {d["name"] for d in project["optional-dependencies"]["cli"]} == {"click", "watchfiles"}

@@ -42,6 +42,12 @@ def go_image() -> str:
 
 
 @pytest.fixture(scope="session")
+def debian_go_image(go_image: str) -> str:
+    """The same Go on minimal Debian (scripts/base-images.sh): a builder where apt-get works, like golang:*-bookworm."""
+    return go_image.replace("/go-builder:", "/go-builder-debian:")
+
+
+@pytest.fixture(scope="session")
 def toolbox() -> str:
     """A busybox image for probing services."""
     return os.environ["PIPELINE_GO_IMAGE"].rsplit("/", 1)[0] + "/toolbox:busybox"

@@ -55,8 +55,11 @@ async def test_build_output_writes_both_platforms(tmp_path: Path) -> None:
 async def test_test_exports_reports_and_prints_summary(tmp_path: Path) -> None:
     res = await pipeline("--source", str(ROOT / "app"), "test", "--output", str(tmp_path))
     assert res.returncode == 0, res.stderr.decode()
-    assert re.match(r"\d+ passed, 0 failed, 0 skipped; coverage \d+\.\d%", res.stdout.decode())
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["coverage.out", "junit.xml", "test.json"]
+    out = res.stdout.decode()
+    assert re.match(r"\d+ passed, 0 failed, 0 skipped; coverage \d+\.\d%", out)
+    assert re.search(r"^coverage by package:\n +\d+\.\d% example\.com/hello$", out, re.MULTILINE), out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["coverage.html", "coverage.out", "junit.xml", "test.json"]
+    assert "example.com/hello/handlers.go" in (tmp_path / "coverage.html").read_text()
 
 
 def free_port() -> int:
@@ -102,3 +105,42 @@ async def test_serve_watch_reloads_after_an_edit(tmp_path: Path) -> None:
         proc.terminate()
         _, err = proc.communicate(timeout=30)
     assert b"change detected, rebuilding" in err
+
+
+async def test_pprof_serves_the_ui_on_the_host_port() -> None:
+    port = free_port()
+    proc = subprocess.Popen(  # noqa: ASYNC220 (a long-running child, stopped below)
+        [PIPELINE, "--source", str(ROOT / "app"), "pprof", "--benchtime", "200ms", "--host-port", str(port)],
+        stderr=subprocess.PIPE,
+        env=os.environ,
+    )
+    try:
+        t0 = time.monotonic()
+        page = None
+        while page is None or "handleHello" not in page:
+            assert time.monotonic() - t0 < 300, f"pprof did not serve on {port}"
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
+            await anyio.sleep(0.5)
+            page = await anyio.to_thread.run_sync(get, f"http://127.0.0.1:{port}/ui/top")
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=30)
+    assert f"pprof: serving on localhost:{port}" in err.decode()
+
+
+async def test_bench_compare_exits_1_with_the_table() -> None:
+    fixture = FIXTURES / "bench-slowdown"
+    res = await pipeline(
+        "--source", str(fixture / "head"), "bench-compare", "--base", str(fixture / "base"),
+        "--count", "6", "--benchtime", "100ms", "--threshold", "100",
+    )  # fmt: skip
+    err = res.stderr.decode()
+    assert res.returncode == 1, err
+    assert err.startswith("pipeline: bench-compare: ")
+    assert re.search(r"^Checksum-\d+ .* \+\d+\.\d+% \(p=0\.\d+ n=6\)$", err, re.MULTILINE), err
+
+
+async def test_bench_compare_refuses_a_base_without_go_mod_before_any_session(tmp_path: Path) -> None:
+    res = await pipeline("--source", str(ROOT / "app"), "bench-compare", "--base", str(tmp_path))
+    assert res.returncode == 2
+    assert res.stderr.decode().startswith(f"pipeline: bench-compare --base: no go.mod or go.work in {tmp_path}")

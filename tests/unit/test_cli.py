@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline import Pipeline
-from pipeline_cli.app import EXIT_USAGE, build_cli
+from pipeline_cli.app import EXIT_USAGE, build_cli, coverage_table, service_ports
 from pipeline_cli.introspect import functions
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -101,3 +101,29 @@ def main_exit(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
     with pytest.raises(SystemExit) as exc:
         main()
     return int(exc.value.code or 0), capsys.readouterr().err
+
+
+def test_coverage_table_indents_each_package_under_a_heading() -> None:
+    assert coverage_table(" 81.2% example.com/hello\n100.0% example.com/hello/internal\n") == (
+        "coverage by package:\n   81.2% example.com/hello\n  100.0% example.com/hello/internal"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "config", "host_port", "kwargs", "want"),
+    [
+        ("serve", {}, None, {}, ([8080], [8080])),
+        ("serve", {"port": 9090}, 18080, {}, ([18080], [9090])),
+        ("debug", {}, None, {}, ([2345, 8080], [2345, 8080])),
+        ("pprof", {"port": 9090}, None, {}, ([8081], [8081])),
+        ("pprof", {}, 18081, {"ui_port": 9000}, ([18081], [9000])),
+    ],
+)
+def test_service_ports(
+    name: str,
+    config: dict[str, object],
+    host_port: int | None,
+    kwargs: dict[str, object],
+    want: tuple[list[int], list[int]],
+) -> None:
+    assert service_ports(functions(Pipeline)[name], config, host_port, kwargs) == want

@@ -54,7 +54,7 @@ def test_check_go_version_rejects(bad: str) -> None:
 
 
 def test_parse_go_work_single_and_block_use_lines() -> None:
-    text = "go 1.26.0\ntoolchain go1.26.8\n\nuse ./svc\nuse (\n\t./lib\n\t\"./tools\"\n)\n"
+    text = 'go 1.26.0\ntoolchain go1.26.8\n\nuse ./svc\nuse (\n\t./lib\n\t"./tools"\n)\n'
     work = parse_go_work(text)
     assert work.uses == ("svc", "lib", "tools")
     assert work.go_version == "1.26.8"

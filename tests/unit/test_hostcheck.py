@@ -43,6 +43,12 @@ def test_unknown_main_package_is_named() -> None:
         ("test", {"coverage_min": 120.0}, "coverage-min"),
         ("test", {"timeout": "forever"}, "not a Go duration"),
         ("ci", {"address": "x/y", "version": "latest"}, "not semver"),
+        ("bench_compare", {"threshold": 10.0, "count": 2, "alpha": 0.05}, "--count: 2 runs"),
+        ("bench_compare", {"threshold": 0.0, "count": 10, "alpha": 0.05}, "--threshold"),
+        ("bench_compare", {"threshold": 10.0, "count": 10, "alpha": 0.05, "base": "/nonexistent"}, "--base: /nonex"),
+        ("bench_compare", {"threshold": 10.0, "count": 10, "alpha": 0.05, "benchtime": "1"}, "compare --benchtime"),
+        ("pprof", {"sample_index": "alloc space"}, "--sample-index"),
+        ("pprof", {"ui_port": 70000}, "not a TCP port"),
     ],
 )
 def test_call_arguments(name: str, kwargs: dict[str, object], message: str) -> None:
