@@ -25,6 +25,12 @@ TRIVY_IMAGE: Final = (
     f"aquasec/trivy:{TRIVY_VERSION}@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969"
 )
 
+#: cosign (signatures and attestations) and its official image; the module copies the binary out of it
+#: (COSIGN_BINARY, where the official image keeps it) into the Go builder, which has `timeout`.
+COSIGN_VERSION: Final = "3.1.3"
+COSIGN_IMAGE: Final = f"ghcr.io/sigstore/cosign/cosign:v{COSIGN_VERSION}"
+COSIGN_BINARY: Final = "/ko-app/cosign"
+
 #: Defaults of the module's bounds and of the app contract.
 STEP_TIMEOUT: Final = 1800  # seconds: no command the pipeline starts runs longer
 START_TIMEOUT: Final = 60  # seconds: serve and debug wait this long for the app's port
@@ -37,6 +43,8 @@ DELVE: Final = "github.com/go-delve/delve/cmd/dlv@v1.27.2"
 HELM: Final = "helm.sh/helm/v3/cmd/helm@v3.22.0"
 ACTIONLINT: Final = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
 KUBECONFORM: Final = "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
+GOVULNCHECK: Final = "golang.org/x/vuln/cmd/govulncheck@v1.9.0"
+CRANE: Final = "github.com/google/go-containerregistry/cmd/crane@v0.22.1"
 
 #: Local registry used by the project's own CI.
 LOCAL_REGISTRY: Final = "127.0.0.1:5000"

@@ -1,8 +1,8 @@
 """Publish this project's base images to the local registry, assembled by Dagger from host files.
 
 The machines this project's CI runs on reach no container registry, so the images the tests
-need are made here: a Go builder from the host's Go toolchain, Trivy built from its Go module,
-and a busybox toolbox for probing services. Each is skipped when the registry already has it.
+need are made here: a Go builder from the host's Go toolchain, Trivy and cosign built from their Go
+modules, and a busybox toolbox for probing services. Each is skipped when the registry already has it.
 """
 
 import os
@@ -73,6 +73,17 @@ def trivy() -> dagger.Container:
     )
 
 
+def cosign() -> dagger.Container:
+    """Return cosign (built by scripts/build-cosign.sh) where the official image keeps it (pins.COSIGN_BINARY)."""
+    binary = CACHE / "bin" / f"cosign-{pins.COSIGN_VERSION}" / "cosign"
+    return (
+        busybox_base()
+        .with_file(pins.COSIGN_BINARY, dag.host().file(str(binary)), permissions=0o755)
+        .with_entrypoint([pins.COSIGN_BINARY])
+        .with_exec([pins.COSIGN_BINARY, "version"], use_entrypoint=False)
+    )
+
+
 def toolbox() -> dagger.Container:
     """Return a busybox image used by tests to probe services (wget, nc)."""
     return busybox_base()
@@ -81,6 +92,7 @@ def toolbox() -> dagger.Container:
 IMAGES: dict[str, Callable[[], dagger.Container]] = {
     f"go-builder:{pins.GO_VERSION}": go_builder,
     f"trivy:{pins.TRIVY_VERSION}": trivy,
+    f"cosign:{pins.COSIGN_VERSION}": cosign,
     "toolbox:busybox": toolbox,
 }
 
