@@ -641,7 +641,9 @@ class Pipeline:
     async def _sign_image(self, image: str, signer: supply.Signer, login: Login, ledger: supply.Ledger) -> list[str]:
         env = await self._env()
         ref, tools, digest, platforms = await self._signed("sign", image, signer, self._tools_of(env, login))
-        targets = [(digest, "index"), *((m.digest, m.platform) for m in platforms)]
+        targets = (
+            [(digest, "index"), *((m.digest, m.platform) for m in platforms)] if platforms else [(digest, "image")]
+        )
         return await supply.sign(tools, signer, ref.repository, targets, ledger)
 
     @uncached
@@ -669,6 +671,9 @@ class Pipeline:
         version, commit = facts.version, facts.commit
         ref, tools, digest, platforms = await self._signed("attest", image, signer, self._tools_of(env, login))
         built = {str(p) for p in self._platforms()}
+        if not platforms and len(built) == 1:  # a single-platform publish is one image manifest
+            platforms = [Manifest(platform=built.pop(), digest=digest)]
+            built = {platforms[0].platform}
         if {m.platform for m in platforms} != built:
             found = ", ".join(m.platform for m in platforms)
             msg = f"{ref.repository}@{digest} holds {found}; this pipeline builds {', '.join(sorted(built))}"

@@ -68,10 +68,12 @@ class Manifest:
 
 
 def index_manifests(index_json: str) -> list[Manifest]:
-    """Return the platform manifests of an OCI image index (attestation manifests and the like left out)."""
+    """Return the platform manifests of an image index (attestation manifests left out); [] for a single image."""
     index = cast("dict[str, Any]", json.loads(index_json))
+    if "config" in index and "layers" in index:
+        return []
     if "manifests" not in index:
-        msg = "not an image index (no manifests): was the image published by this pipeline?"
+        msg = "neither an image index nor an image manifest"
         raise ValueError(msg)
     out: list[Manifest] = []
     for m in cast("list[dict[str, Any]]", index["manifests"]):

@@ -326,12 +326,16 @@ async def verify(tools: Tools, public_key: dagger.File, ref: ImageRef) -> Verify
     platforms = await manifests(tools, ref.repository, current, "verify")
     ctr = tools.container().with_mounted_file(PUBLIC_KEY, public_key)
     lines = [f"image {ref.repository}@{current}" + (f" (tag {ref.tag})" if ref.tag else "")]
-    await verify_signature(tools, ctr, ref.repository, current, "index")
-    for m in platforms:
-        await verify_signature(tools, ctr, ref.repository, m.digest, m.platform)
-    lines.append(
-        f"signatures: index and {len(platforms)} platform manifests ({', '.join(m.platform for m in platforms)})"
-    )
+    if platforms:
+        await verify_signature(tools, ctr, ref.repository, current, "index")
+        for m in platforms:
+            await verify_signature(tools, ctr, ref.repository, m.digest, m.platform)
+        names = ", ".join(m.platform for m in platforms)
+        lines.append(f"signatures: index and {len(platforms)} platform manifests ({names})")
+    else:  # a single-platform publish is one image manifest, not an index
+        await verify_signature(tools, ctr, ref.repository, current, "image")
+        lines.append("signature: the image manifest")
+        platforms = [Manifest(platform="image", digest=current)]
     sboms = dag.directory()
     for m in platforms:
         statement = await verify_attestation(
