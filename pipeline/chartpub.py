@@ -13,6 +13,7 @@ from typing import Final
 import dagger
 from dagger import dag
 
+from . import pins
 from .chart import HELM_BIN, with_chart_tools
 from .chartpolicy import chart_meta, parse_manifests
 from .chartvalues import pin_image, rendered_images
@@ -74,7 +75,7 @@ async def publish_chart(
             STEP, f"helm package failed on {name}; nothing was pushed", packaged.stderr or packaged.stdout
         )
     package = f"{PACKAGED}/{name}-{version}.tgz"
-    rendered = await run(packaged.container, [HELM_BIN, "template", name, package], STEP, env.step_timeout)
+    rendered = await run(packaged.container, [HELM_BIN, "template", name, package, "--kube-version", pins.KUBE_VERSION], STEP, env.step_timeout)
     if rendered.code != 0:
         raise PipelineError(STEP, f"helm template failed on the packaged {name}; nothing was pushed", rendered.stderr)
     pinned_ref = image.by_digest()

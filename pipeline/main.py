@@ -451,7 +451,7 @@ class Pipeline:
     async def chart_check(
         self,
         chart_dir: Annotated[dagger.Directory, Doc("Helm chart folder (holds Chart.yaml).")],
-        kube_version: Annotated[str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")] = "1.35.0",
+        kube_version: Annotated[str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")] = pins.KUBE_VERSION,
         schemas: Annotated[
             dagger.Directory | None,
             Doc("Kubernetes JSON schemas for offline use (kubeconform's <version>-standalone-strict layout)."),
@@ -590,7 +590,7 @@ class Pipeline:
                 await self._chart(chart_dir, plan.chart_address, published[0], facts.version, signer, login, ledger)
 
         steps = {"publish": push, "sign": sign_, "attest": attest_, "publish-chart": chart_}
-        return [(name, steps[name] if name == "publish" else ledger.guard(steps[name])) for name in plan.steps]
+        return [(name, steps[name] if name == "publish" else ledger.guard(name, steps[name])) for name in plan.steps]
 
     @dagger.function
     async def vulncheck(self, platform: PlatformArg = "") -> VulnReport:

@@ -37,6 +37,9 @@ START_TIMEOUT: Final = 60  # seconds: serve and debug wait this long for the app
 TEST_TIMEOUT: Final = "10m"  # go test -timeout: go's own default, named so a hang is reported as one
 APP_PORT: Final = 8080
 
+#: Kubernetes version charts are checked and rendered for (chart-check's default, publish-chart's render).
+KUBE_VERSION: Final = "1.35.0"
+
 #: Go tools installed in the builder at run time (module@version).
 GOTESTSUM: Final = "gotest.tools/gotestsum@v1.13.0"
 DELVE: Final = "github.com/go-delve/delve/cmd/dlv@v1.27.2"

@@ -158,7 +158,7 @@ class Ledger:
         """Record items just written."""
         self.written.extend(items)
 
-    def guard(self, step: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    def guard(self, name: str, step: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
         """Wrap a release step so its failure also says what the release wrote before it (unless it said so)."""
 
         async def guarded() -> None:
@@ -168,6 +168,8 @@ class Ledger:
                 if self.written and MARK not in e.details:
                     raise PipelineError(e.step, e.cause, self.details(e.details)) from e
                 raise
+            except (dagger.DaggerError, ValueError) as e:
+                raise PipelineError(name, str(e).splitlines()[0] if str(e) else type(e).__name__, self.details()) from e
 
         return guarded
 

@@ -158,11 +158,17 @@ async def test_one_sarif_with_three_runs_is_schema_valid(
         trivy_image=trivy_image,
         vuln_db=vuln_db,
     )
-    log = cast("dict[str, Any]", json.loads(await (await p.sarif(platform="linux/amd64", severity=Severity.MEDIUM)).contents()))
+    log = cast(
+        "dict[str, Any]", json.loads(await (await p.sarif(platform="linux/amd64", severity=Severity.MEDIUM)).contents())
+    )
     jsonschema.validate(log, name2schema("sarif-2.1.0"))  # pyright: ignore[reportUnknownMemberType]
     runs = cast("list[dict[str, Any]]", log["runs"])
     assert [r["tool"]["driver"]["name"] for r in runs] == ["go vet", "govulncheck", "Trivy"]
-    assert [r["automationDetails"]["id"] for r in runs] == ["pipeline/go-vet/", "pipeline/govulncheck/", "pipeline/trivy/"]
+    assert [r["automationDetails"]["id"] for r in runs] == [
+        "pipeline/go-vet/",
+        "pipeline/govulncheck/",
+        "pipeline/trivy/",
+    ]
     vet, gv, trivy = (cast("list[dict[str, Any]]", r["results"]) for r in runs)
     assert vet[0]["ruleId"] == "unusedresult"
     assert vet[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "vet.go"
