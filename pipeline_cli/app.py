@@ -19,7 +19,9 @@ import dagger
 from pipeline import Pipeline
 from pipeline.errors import PipelineError, leaves
 from pipeline.scan import ScanReport
+from pipeline.supply import VerifyReport
 from pipeline.testing import TestReport
+from pipeline.vulns import VulnReport
 
 from . import hostcheck
 from .introspect import Arg, Fn, functions
@@ -81,10 +83,28 @@ async def _export_report(result: TestReport | ScanReport, output: str | None) ->
         result.check()
 
 
+async def _export_supply(result: VerifyReport | VulnReport, output: str | None) -> None:
+    if isinstance(result, VerifyReport):
+        if output:
+            await result.provenance.export(str(Path(output) / "provenance.json"))
+            await result.sboms.export(str(Path(output) / "sboms"))
+        click.echo(result.summary)
+        return
+    if output:
+        await result.json.export(str(Path(output) / "govulncheck.json"))
+        await result.openvex.export(str(Path(output) / "govulncheck.openvex.json"))
+    click.echo(result.summary)
+    for line in result.called:
+        click.echo(line)
+    result.check()
+
+
 async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
     """Print or export a function's result by its type."""
     if isinstance(result, TestReport | ScanReport):
         await _export_report(result, output)
+    elif isinstance(result, VerifyReport | VulnReport):
+        await _export_supply(result, output)
     elif isinstance(result, dagger.Directory | dagger.File | dagger.Changeset):
         if not output:
             _fail(f"{fn.name.replace('_', '-')}: give --output PATH to write the result to", EXIT_USAGE)
@@ -192,6 +212,7 @@ def _command(fn: Fn) -> click.Command:
             check_secrets(fn, kwargs)
             hostcheck.check_config(config)
             hostcheck.check_call(fn.name, kwargs)
+            hostcheck.check_supply(fn.name, kwargs)
         except (ValueError, click.BadParameter) as e:
             report(e)
         if watch:

@@ -304,7 +304,9 @@ async def test_publish_chart_pins_the_digest_pushes_and_signs(
     shown = await pulled.with_exec([HELM_BIN, "show", "chart", "hello-1.2.3.tgz"]).stdout()
     assert "appVersion: 1.2.3" in shown
     assert "version: 1.2.3" in shown
-    rendered = await pulled.with_exec([HELM_BIN, "template", "hello", "hello-1.2.3.tgz", "--kube-version", "1.35.0"]).stdout()
+    rendered = await pulled.with_exec(
+        [HELM_BIN, "template", "hello", "hello-1.2.3.tgz", "--kube-version", "1.35.0"]
+    ).stdout()
     assert f'image: "{release.repo}@{release.digest}"' in rendered
 
     verified = run_cosign(
