@@ -65,7 +65,7 @@ async def module_paths(source: dagger.Directory, project: GoMod) -> list[str]:
 
 @dagger.object_type
 class VulnReport:
-    """govulncheck's verdict on the source: which advisories its code reaches, and how."""
+    """The verdict of govulncheck on the source: which advisories its code reaches, and how."""
 
     json: Annotated[dagger.File, Doc("govulncheck's JSON stream (-format json).")] = dagger.field()
     openvex: Annotated[dagger.File, Doc("govulncheck's OpenVEX document (-format openvex), as it wrote it.")] = (

@@ -232,7 +232,18 @@ def test_every_dagger_command_exists_on_the_module(path: Path, command: str) -> 
 @pytest.mark.parametrize(
     ("path", "chains"),
     [
-        (WORKFLOW, {"check", "call test junit export", "call scan sarif export", "call ci", "call publish"}),
+        (
+            WORKFLOW,
+            {
+                "check",
+                "call test junit export",
+                "call sarif export",
+                "call ci",
+                "call publish",
+                "call sign",
+                "call attest",
+            },
+        ),
         (GITLAB, {"check", "call test junit export", "call scan json export", "call ci", "call publish"}),
     ],
     ids=["github", "gitlab"],
