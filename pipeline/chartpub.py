@@ -75,7 +75,8 @@ async def publish_chart(
             STEP, f"helm package failed on {name}; nothing was pushed", packaged.stderr or packaged.stdout
         )
     package = f"{PACKAGED}/{name}-{version}.tgz"
-    rendered = await run(packaged.container, [HELM_BIN, "template", name, package, "--kube-version", pins.KUBE_VERSION], STEP, env.step_timeout)
+    render = [HELM_BIN, "template", name, package, "--kube-version", pins.KUBE_VERSION]
+    rendered = await run(packaged.container, render, STEP, env.step_timeout)
     if rendered.code != 0:
         raise PipelineError(STEP, f"helm template failed on the packaged {name}; nothing was pushed", rendered.stderr)
     pinned_ref = image.by_digest()

@@ -451,7 +451,9 @@ class Pipeline:
     async def chart_check(
         self,
         chart_dir: Annotated[dagger.Directory, Doc("Helm chart folder (holds Chart.yaml).")],
-        kube_version: Annotated[str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")] = pins.KUBE_VERSION,
+        kube_version: Annotated[
+            str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")
+        ] = pins.KUBE_VERSION,
         schemas: Annotated[
             dagger.Directory | None,
             Doc("Kubernetes JSON schemas for offline use (kubeconform's <version>-standalone-strict layout)."),

@@ -83,6 +83,13 @@ async def _export_report(result: TestReport | ScanReport, output: str | None) ->
         result.check()
 
 
+async def _export_any_report(result: TestReport | ScanReport | VerifyReport | VulnReport, output: str | None) -> None:
+    if isinstance(result, TestReport | ScanReport):
+        await _export_report(result, output)
+    else:
+        await _export_supply(result, output)
+
+
 async def _export_supply(result: VerifyReport | VulnReport, output: str | None) -> None:
     if isinstance(result, VerifyReport):
         if output:
@@ -101,10 +108,8 @@ async def _export_supply(result: VerifyReport | VulnReport, output: str | None) 
 
 async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
     """Print or export a function's result by its type."""
-    if isinstance(result, TestReport | ScanReport):
-        await _export_report(result, output)
-    elif isinstance(result, VerifyReport | VulnReport):
-        await _export_supply(result, output)
+    if isinstance(result, TestReport | ScanReport | VerifyReport | VulnReport):
+        await _export_any_report(result, output)
     elif isinstance(result, dagger.Directory | dagger.File | dagger.Changeset):
         if not output:
             _fail(f"{fn.name.replace('_', '-')}: give --output PATH to write the result to", EXIT_USAGE)

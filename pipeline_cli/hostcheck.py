@@ -90,7 +90,8 @@ def check_supply(name: str, kwargs: dict[str, Any]) -> None:
     if kwargs.get("image"):
         ref = parse_ref(str(kwargs["image"]), name.replace("_", "-"))
         if name == "publish_chart" and not ref.digest:
-            msg = f"publish-chart: --image {kwargs['image']!r} has no digest; give publish's output, repository:tag@sha256:…"
+            image = kwargs["image"]
+            msg = f"publish-chart: --image {image!r} has no digest; give publish's output, repository:tag@sha256:…"
             raise ValueError(msg)
     for path in kwargs.get("vex") or ():
         try:

@@ -13,7 +13,7 @@ import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 import anyio
 import dagger
@@ -29,6 +29,13 @@ from tests.conftest import ROOT
 
 SHA = "89abcdef0123456789abcdef0123456789abcdef"
 PASSWORD = "correct horse battery staple"  # noqa: S105 (the test key's password)
+
+
+class Login(TypedDict):
+    """Registry credentials as sign, attest and verify take them."""
+
+    username: str
+    password: dagger.Secret
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def creds() -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def registry_password(creds: tuple[str, str]) -> dagger.Secret:
+def registry_password() -> dagger.Secret:
     return dag.secret(f"file://{os.environ['PIPELINE_AUTH_REGISTRY_PASSWORD_FILE']}")
 
 
@@ -102,7 +109,7 @@ async def release(signing: Pipeline, keys: Keys, creds: tuple[str, str], registr
     refs = await signing.publish(
         address=repo, version="v1.2.3", commit=SHA, username=creds[0], password=registry_password
     )
-    login = {"username": creds[0], "password": registry_password}
+    login: Login = {"username": creds[0], "password": registry_password}
     signed = await signing.sign(image=refs[0], key=keys.key, key_password=keys.password, **login)
     attested = await signing.attest(
         image=refs[0],
@@ -200,7 +207,7 @@ async def test_an_image_replaced_under_the_signed_tag_fails_verify(
         address=release.repo, version="v1.2.3", username=creds[0], password=registry_password
     )
     assert replaced[0].rsplit("@", 1)[1] != release.digest
-    login = {"username": creds[0], "password": registry_password}
+    login: Login = {"username": creds[0], "password": registry_password}
     with pytest.raises(PipelineError) as exc:
         await signing.verify(image=release.ref, key=keys.public, **login)
     assert exc.value.cause == (
@@ -245,7 +252,7 @@ async def test_bad_keys_fail_before_anything_is_signed(
     before = await anyio.run_process(
         ["skopeo", "list-tags", "--tls-verify=false", "--creds", f"{creds[0]}:{creds[1]}", f"docker://{release.repo}"]
     )
-    login = {"username": creds[0], "password": registry_password}
+    login: Login = {"username": creds[0], "password": registry_password}
     (tmp_path / "wrong").write_text("not the password")
     with pytest.raises(PipelineError) as exc:
         await signing.sign(

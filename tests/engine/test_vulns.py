@@ -161,7 +161,7 @@ async def test_one_sarif_with_three_runs_is_schema_valid(
     log = cast(
         "dict[str, Any]", json.loads(await (await p.sarif(platform="linux/amd64", severity=Severity.MEDIUM)).contents())
     )
-    jsonschema.validate(log, name2schema("sarif-2.1.0"))  # pyright: ignore[reportUnknownMemberType]
+    jsonschema.validate(log, name2schema("sarif-2.1.0"))
     runs = cast("list[dict[str, Any]]", log["runs"])
     assert [r["tool"]["driver"]["name"] for r in runs] == ["go vet", "govulncheck", "Trivy"]
     assert [r["automationDetails"]["id"] for r in runs] == [

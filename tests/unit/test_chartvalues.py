@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 import yaml
 
@@ -46,8 +48,9 @@ def test_charts_that_cannot_be_pinned_are_refused(values: str, message: str) -> 
 
 
 def test_rendered_images_walk_every_workload() -> None:
-    manifests = [
-        {"kind": "Deployment", "spec": {"template": {"spec": {"containers": [{"image": "a@sha256:1"}], "initContainers": [{"image": "b"}]}}}},
+    pod: dict[str, Any] = {"containers": [{"image": "a@sha256:1"}], "initContainers": [{"image": "b"}]}
+    manifests: list[dict[str, Any]] = [
+        {"kind": "Deployment", "spec": {"template": {"spec": pod}}},
         {"kind": "Service", "spec": {}},
-    ]  # fmt: skip
+    ]
     assert rendered_images(manifests) == ["a@sha256:1", "b"]

@@ -39,7 +39,7 @@ def test_merged_log_is_schema_valid_with_one_run_per_tool() -> None:
             "govulncheck": runs_of(json.dumps(other), "govulncheck")[0],
         }
     )
-    jsonschema.validate(json.loads(log), SCHEMA)  # pyright: ignore[reportUnknownMemberType]
+    jsonschema.validate(json.loads(log), SCHEMA)
     assert counts(log) == {"go vet": 1, "govulncheck": 0}
     assert [r["automationDetails"]["id"] for r in json.loads(log)["runs"]] == [
         "pipeline/go-vet/",
@@ -49,5 +49,5 @@ def test_merged_log_is_schema_valid_with_one_run_per_tool() -> None:
 
 @pytest.mark.parametrize("text", ["not json", '{"version": "2.0.0", "runs": []}'])
 def test_a_tool_without_sarif_is_named(text: str) -> None:
-    with pytest.raises(ValueError, match="^trivy wrote no SARIF"):
+    with pytest.raises(ValueError, match=r"^trivy wrote no SARIF"):
         runs_of(text, "trivy")

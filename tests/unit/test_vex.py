@@ -61,15 +61,13 @@ def test_govulncheck_openvex_is_made_matchable() -> None:
     assert stmt["status"] == "not_affected"
     assert stmt["justification"] == "vulnerable_code_not_in_execute_path"
     assert stmt["vulnerability"]["aliases"] == ["CVE-2022-32149", "GHSA-69ch-w2m2-3vjp"]
-    assert not_affected_ids(GOVULNCHECK) == {
-        name: "vulnerable_code_not_in_execute_path"
-        for name in ("GO-2022-1059", "CVE-2022-32149", "GHSA-69ch-w2m2-3vjp")
-    }
+    names = ("GO-2022-1059", "CVE-2022-32149", "GHSA-69ch-w2m2-3vjp")
+    assert not_affected_ids(GOVULNCHECK) == dict.fromkeys(names, "vulnerable_code_not_in_execute_path")
 
 
 def test_waivers_come_from_trivys_suppressed_findings() -> None:
     finding = {"VulnerabilityID": "CVE-1", "PkgName": "x", "InstalledVersion": "v1", "Severity": "HIGH"}
-    report = {
+    report: dict[str, Any] = {
         "Results": [
             {
                 "ExperimentalModifiedFindings": [
