@@ -59,3 +59,12 @@ async def vet(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> No
     if res.code != 0:
         findings = [ln for ln in res.stderr.splitlines() if ln and not ln.startswith("#")]
         raise PipelineError("vet", f"go vet reported {len(findings)} finding(s)", "\n".join(findings))
+
+
+async def vet_json(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> str:
+    """Return go vet's findings as JSON (`go vet -json`, which exits 0 with findings); fail when vet cannot run."""
+    argv = ["go", "vet", "-json", *(["-tags", ",".join(tags)] if tags else []), *env.patterns(["./..."])]
+    res = await run(await env.deps(source), argv, "vet", env.step_timeout)
+    if res.code != 0:
+        raise PipelineError("vet", "go vet could not analyse the source", res.stderr or res.stdout)
+    return res.stdout + "\n" + res.stderr

@@ -1,33 +1,41 @@
 """The Pipeline module's public surface: configuration and thin functions that delegate."""
 
 import dataclasses
-from collections.abc import Callable
+import json
+from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Annotated, Any, Final, TypeVar, cast
 
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
-from . import build, chart, checks, devloop, pins, profiling
+from . import build, chart, chartpub, checks, devloop, pins, profiling, registry, sarif, supply, vulns
 from . import scan as scanning
 from .benchcompare import CompareOptions, compare
 from .benchstat import check_benchtime, check_compare_inputs
 from .build import BuildFlags, ImageSpec
-from .ci import run_ci
+from .ci import ReleasePlan, ci_release_plan, run_ci
 from .errors import PipelineError
-from .golang import GoEnv, builder_image, check_packages, effective_go_version, read_project
+from .golang import OUT, SRC, GoEnv, builder_image, check_packages, effective_go_version, read_project
 from .platforms import Platform, parse_platform, parse_platforms
 from .profiles import check_sample_index
 from .profiling import ProfileKind
+from .provenance import DEFAULT_BUILDER_ID, BuildFacts, ImageRef, Manifest, gosum_modules, parse_ref, predicate
 from .publish import check_push_access, publish_index
+from .reachability import Advisory, parse
 from .scan import ScanReport, Severity, Trivy
-from .tags import check_address, fan_out
+from .supply import VerifyReport
+from .tags import check_address, fan_out, parse_version
 from .tasks import gather
 from .testing import TestOptions, TestReport, run_tests
 from .validate import check_coverage, check_duration, check_link_vars, check_port
+from .vex import detect_format, for_trivy
+from .vulns import VulnReport
 
 #: What is never uploaded: Git's own data. Everything a Go build or test can read stays.
 SOURCE_IGNORE: Final = [".git"]
+#: VEX documents in the source that every scan takes.
+VEX_FOLDER: Final = ".vex"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,6 +82,22 @@ ProfiledBinary = Annotated[
     dagger.File | None, Doc("The binary the --file profile came from (disassembly; profiles without symbols).")
 ]
 SampleIndex = Annotated[str, Doc("Sample type to show, e.g. alloc_space for a memory profile; default: pprof's.")]
+ImageArg = Annotated[str, Doc("Published image: repository:tag@sha256:… as publish returns it (or @sha256:…).")]
+KeyArg = Annotated[dagger.Secret, Doc("cosign private key (cosign.key from cosign generate-key-pair), a Secret.")]
+KeyPasswordArg = Annotated[dagger.Secret | None, Doc("Password of the cosign key, a Secret; none: an empty one.")]
+ToolsOf = Callable[[str], "supply.Tools"]
+#: Registry user and password (a Secret), passed through to the tools.
+Login = tuple[str, dagger.Secret | None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Provenance:
+    """What attest records beside the pipeline's own configuration."""
+
+    version: str
+    commit: str = ""
+    source_uri: str = ""
+    builder_id: str = ""
 
 
 @dagger.object_type
@@ -124,6 +148,17 @@ class Pipeline:
         Doc("Prepared Trivy DB directory (trivy.db, metadata.json) for air-gapped scans; skips the download."),
     ] = None
     trivy_db_repository: Annotated[str, Doc("Mirror of Trivy's DB artifact (--db-repository).")] = ""
+    reachability: Annotated[
+        bool,
+        Doc("Run govulncheck in scans and waive findings whose vulnerable code the source never calls (OpenVEX)."),
+    ] = False
+    vuln_db: Annotated[
+        dagger.Directory | None,
+        Doc("Go vulnerability DB directory (index/, ID/) for govulncheck offline; default: vuln.go.dev."),
+    ] = None
+    cosign_image: Annotated[str, Doc("cosign image address (its binary is copied into the Go builder).")] = (
+        pins.COSIGN_IMAGE
+    )
 
     # --- configuration, resolved ------------------------------------------------------------------------------
 
@@ -320,14 +355,22 @@ class Pipeline:
             dagger.File | None,
             Doc("Trivy ignore file; default: .trivyignore in the source, if any."),
         ] = None,
+        vex: Annotated[
+            list[dagger.File] | None,
+            Doc("VEX documents (OpenVEX or CSAF) whose not_affected statements waive findings; .vex/*.json too."),
+        ] = None,
     ) -> ScanReport:
         """Scan one platform's image with Trivy; return JSON, SARIF and the gate's verdict."""
+        target = await self._platform(platform)
+        documents, advisories = await self._vex(target, vex or [])
         return await scanning.scan(
             self._trivy(),
-            await self.image(platform=platform),
+            await self.image(platform=str(target)),
             threshold=severity,
             ignore_unfixed=ignore_unfixed,
             ignorefile=await self._ignorefile(ignorefile),
+            vex=documents,
+            advisories=advisories,
         )
 
     @dagger.function
@@ -380,20 +423,34 @@ class Pipeline:
         latest: Annotated[bool, Doc("Also tag latest when publishing.")] = False,
         username: Annotated[str, Doc("Registry user for publish.")] = "",
         password: Annotated[dagger.Secret | None, Doc("Registry password or token for publish.")] = None,
+        key: Annotated[
+            dagger.Secret | None, Doc("cosign private key: with --address, sign and attest what was published.")
+        ] = None,
+        key_password: KeyPasswordArg = None,
+        chart_dir: Annotated[
+            dagger.Directory | None, Doc("Helm chart to publish pinned to the image (needs --key); empty: none.")
+        ] = None,
+        chart_address: Annotated[str, Doc("OCI repository for the chart; default: <address's parent>/charts.")] = "",
+        source_uri: Annotated[
+            str, Doc("Source repository for the provenance, e.g. git+https://github.com/acme/hello.")
+        ] = "",
     ) -> str:
-        """Run fmt, vet, tidy, test, build and scan concurrently, then publish if asked; report every step."""
+        """Run fmt, vet, tidy, test, build and scan concurrently, then publish, sign, attest and chart if asked."""
+        plan = ci_release_plan(address, key is not None, chart_dir is not None, chart_address)
         if address:  # publish inputs are checked before anything is built
             check_address(address)
             fan_out(version, latest=latest, commit=commit)
         self._platforms()
+        publish = partial(
+            self.publish, address=address, version=version, commit=commit, latest=latest, username=username,
+            password=password,
+        )  # fmt: skip
+        facts = Provenance(version=version, commit=commit, source_uri=source_uri)
+        signer = supply.Signer(key, key_password) if key is not None else None
+        release = await self._release(plan, publish, facts, signer, chart_dir, (username, password), address)
 
         async def build_all() -> None:
             await (await self.build(version=version)).sync()
-
-        async def push() -> None:
-            await self.publish(
-                address=address, version=version, commit=commit, latest=latest, username=username, password=password
-            )
 
         checks_ = {
             "fmt": self.fmt,
@@ -403,13 +460,15 @@ class Pipeline:
             "build": build_all,
             "scan": lambda: self.scan_check(severity=severity),
         }
-        return await run_ci(checks_, [("publish", push)] if address else [])
+        return await run_ci(checks_, release)
 
     @dagger.function
     async def chart_check(
         self,
         chart_dir: Annotated[dagger.Directory, Doc("Helm chart folder (holds Chart.yaml).")],
-        kube_version: Annotated[str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")] = "1.35.0",
+        kube_version: Annotated[
+            str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")
+        ] = pins.KUBE_VERSION,
         schemas: Annotated[
             dagger.Directory | None,
             Doc("Kubernetes JSON schemas for offline use (kubeconform's <version>-standalone-strict layout)."),
@@ -428,6 +487,278 @@ class Pipeline:
             values=values,
             probes=(liveness_path, readiness_path),
         )
+
+    # --- supply chain: reachability, one SARIF, signatures, attestations, the chart ------------------------------
+
+    async def _vex(
+        self, platform: Platform, given: list[dagger.File]
+    ) -> tuple[list[tuple[str, dagger.File]], dict[str, Advisory]]:
+        """Return the VEX documents for a scan: the user's, checked first; govulncheck's when reachability is on."""
+        source = self._source()
+        files = [*given, *(source.file(p) for p in sorted(await source.glob(f"{VEX_FOLDER}/*.json")))]
+        docs: list[tuple[str, dagger.File]] = []
+        for f in files:
+            name = await f.name()
+            detect_format(await f.contents(), name)
+            docs.append((f"VEX document {name}", f))
+        if not self.reachability:
+            return docs, {}
+        env = await self._env()
+        db = vulns.VulnDB(self.vuln_db)
+        stream, openvex = await gather(
+            partial(vulns.govulncheck, env, source, platform, db, "json"),
+            partial(vulns.govulncheck, env, source, platform, db, "openvex"),
+        )
+        modules = await vulns.module_paths(source, await read_project(source))
+        matchable = dag.directory().with_new_file("govulncheck.openvex.json", for_trivy(openvex, modules))
+        label = "govulncheck (the vulnerable code is not reachable from the source)"
+        return [(label, matchable.file("govulncheck.openvex.json")), *docs], parse(stream)
+
+    def _tools(self, env: GoEnv, address: str, username: str, password: dagger.Secret | None) -> supply.Tools:
+        if (password is None) != (not username):
+            msg = "give --username and --password together"
+            raise ValueError(msg)
+        return supply.Tools(env, self.cosign_image, registry.access(address, username, password))
+
+    def _tools_of(self, env: GoEnv, login: Login) -> ToolsOf:
+        return lambda address: self._tools(env, address, *login)
+
+    async def _signed(
+        self, step: str, image: str, signer: supply.Signer, tools_of: ToolsOf
+    ) -> tuple[ImageRef, supply.Tools, str, list[Manifest]]:
+        """Check the key, then find the pushed index and its platforms (nothing is written before both pass)."""
+        ref = parse_ref(image, step)
+        tools = tools_of(ref.repository)
+        await supply.check_signer(tools, signer, step)
+        digest = await supply.resolve(tools, ref, step)
+        if ref.digest and digest != ref.digest:
+            msg = f"{ref.repository}:{ref.tag} points to {digest}, not {ref.digest}: the tag moved; nothing was written"
+            raise PipelineError(step, msg)
+        return ref, tools, digest, await supply.manifests(tools, ref.repository, digest, step)
+
+    async def _provenance(self, env: GoEnv, given: "Provenance") -> str:
+        """Return the SLSA provenance v1 predicate of this pipeline's build (JSON)."""
+        source = self._source()
+        project = await read_project(source)
+        sums = [f"{u}/go.sum" for u in project.uses] if project.uses else ["go.sum"]
+        modules = [
+            m
+            for path in [*sums, "go.work.sum"]
+            if await source.exists(path)
+            for m in gosum_modules(await source.file(path).contents())
+        ]
+        flags = await self._flags(env, given.version)
+        base = await dag.container().from_(self.runtime_base).image_ref() if self.runtime_base else ""
+        facts = BuildFacts(
+            builder_id=given.builder_id or DEFAULT_BUILDER_ID,
+            source_uri=given.source_uri,
+            commit=given.commit,
+            version=given.version,
+            platforms=[str(p) for p in self._platforms()],
+            parameters={
+                "packages": list(self.packages),
+                "main": self.main,
+                "tags": list(self.tags),
+                "linkVars": list(self.link_vars),
+                "cgo": self.cgo,
+                "runtimeBase": self.runtime_base,
+            },
+            go_build=flags.argv(OUT),
+            go_version=env.go_version,
+            builder_image=await dag.container().from_(env.image).image_ref(),
+            base_image=base,
+            modules=sorted(set(modules), key=lambda m: (m.path, m.version)),
+            builder_version={"dagger": pins.DAGGER_VERSION, "cosign": pins.COSIGN_VERSION},
+        )
+        return json.dumps(predicate(facts), indent=2) + "\n"
+
+    async def _release(
+        self,
+        plan: ReleasePlan,
+        publish: Callable[[], Awaitable[list[str]]],
+        facts: "Provenance",
+        signer: supply.Signer | None,
+        chart_dir: dagger.Directory | None,
+        login: Login,
+        address: str,
+    ) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        """Return ci's release steps in order; the key and the chart are checked now, before anything is built."""
+        if signer is not None:  # a wrong key password fails here, before anything is built or pushed
+            await supply.check_signer(self._tools(await self._env(), address, *login), signer, "ci")
+        if chart_dir is not None:
+            await chartpub.check_chart(chart_dir)
+        ledger = supply.Ledger()
+        published: list[str] = []
+
+        async def push() -> None:
+            published.extend(await publish())
+            ledger.add(*(f"tag: {r}" for r in published))
+
+        async def sign_() -> None:
+            if signer is not None:
+                await self._sign_image(published[0], signer, login, ledger)
+
+        async def attest_() -> None:
+            if signer is not None:
+                await self._attest_image(published[0], signer, login, facts, ledger)
+
+        async def chart_() -> None:
+            if signer is not None and chart_dir is not None:
+                await self._chart(chart_dir, plan.chart_address, published[0], facts.version, signer, login, ledger)
+
+        steps = {"publish": push, "sign": sign_, "attest": attest_, "publish-chart": chart_}
+        return [(name, steps[name] if name == "publish" else ledger.guard(name, steps[name])) for name in plan.steps]
+
+    @dagger.function
+    async def vulncheck(self, platform: PlatformArg = "") -> VulnReport:
+        """Run govulncheck on the source: the advisories its code calls, with the symbols and call paths."""
+        target = await self._platform(platform)
+        env, source, db = await self._env(), self._source(), vulns.VulnDB(self.vuln_db)
+        stream, openvex = await gather(
+            partial(vulns.govulncheck, env, source, target, db, "json"),
+            partial(vulns.govulncheck, env, source, target, db, "openvex"),
+        )
+        return vulns.report(stream, openvex)[0]
+
+    @dagger.function
+    async def sarif(self, platform: PlatformArg = "", severity: SeverityArg = Severity.HIGH) -> dagger.File:
+        """Return one SARIF 2.1.0 log for code scanning: a run each for go vet, govulncheck and Trivy."""
+        target = await self._platform(platform)
+        env, source = await self._env(), self._source()
+        vet_out, gv, scanned = await gather(
+            partial(checks.vet_json, env, source, tuple(self.tags)),
+            partial(vulns.govulncheck, env, source, target, vulns.VulnDB(self.vuln_db), "sarif"),
+            partial(self._trivy_sarif, str(target), severity),
+        )
+        try:
+            runs = {
+                "go-vet": sarif.vet_run(vet_out, SRC, env.go_version),
+                "govulncheck": sarif.runs_of(gv, "govulncheck")[0],
+                "trivy": sarif.runs_of(scanned, "trivy")[0],
+            }
+        except (ValueError, IndexError) as e:
+            raise PipelineError("sarif", f"a tool's output could not be merged: {e}") from None
+        return dag.directory().with_new_file("pipeline.sarif", sarif.merge(runs)).file("pipeline.sarif")
+
+    async def _trivy_sarif(self, platform: str, severity: Severity) -> str:
+        return await (await self.scan(platform=platform, severity=severity)).sarif.contents()
+
+    @uncached
+    async def sign(
+        self,
+        image: ImageArg,
+        key: KeyArg,
+        key_password: KeyPasswordArg = None,
+        username: Annotated[str, Doc("Registry user.")] = "",
+        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+    ) -> list[str]:
+        """Sign a published image with a cosign key: its index and each platform manifest; return what was signed."""
+        return await self._sign_image(image, supply.Signer(key, key_password), (username, password), supply.Ledger())
+
+    async def _sign_image(self, image: str, signer: supply.Signer, login: Login, ledger: supply.Ledger) -> list[str]:
+        env = await self._env()
+        ref, tools, digest, platforms = await self._signed("sign", image, signer, self._tools_of(env, login))
+        targets = (
+            [(digest, "index"), *((m.digest, m.platform) for m in platforms)] if platforms else [(digest, "image")]
+        )
+        return await supply.sign(tools, signer, ref.repository, targets, ledger)
+
+    @uncached
+    async def attest(
+        self,
+        image: ImageArg,
+        key: KeyArg,
+        key_password: KeyPasswordArg = None,
+        version: Annotated[str, Doc("The version the image was published with (as given to publish).")] = "dev",
+        commit: Annotated[str, Doc("Git commit the image was built from (recorded in the provenance).")] = "",
+        source_uri: Annotated[str, Doc("Source repository, e.g. git+https://github.com/acme/hello.")] = "",
+        builder_id: Annotated[str, Doc("SLSA builder id, e.g. your CI run's URL; default: this module.")] = "",
+        username: Annotated[str, Doc("Registry user.")] = "",
+        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+    ) -> list[str]:
+        """Attach a CycloneDX SBOM attestation per platform and SLSA provenance v1 to a published image."""
+        signer = supply.Signer(key, key_password)
+        build_ = Provenance(version=version, commit=commit, source_uri=source_uri, builder_id=builder_id)
+        return await self._attest_image(image, signer, (username, password), build_, supply.Ledger())
+
+    async def _attest_image(
+        self, image: str, signer: supply.Signer, login: Login, facts: "Provenance", ledger: supply.Ledger
+    ) -> list[str]:
+        env = await self._env()
+        version, commit = facts.version, facts.commit
+        ref, tools, digest, platforms = await self._signed("attest", image, signer, self._tools_of(env, login))
+        built = {str(p) for p in self._platforms()}
+        if not platforms and len(built) == 1:  # a single-platform publish is one image manifest
+            platforms = [Manifest(platform=built.pop(), digest=digest)]
+            built = {platforms[0].platform}
+        if {m.platform for m in platforms} != built:
+            found = ", ".join(m.platform for m in platforms)
+            msg = f"{ref.repository}@{digest} holds {found}; this pipeline builds {', '.join(sorted(built))}"
+            raise PipelineError("attest", msg + "; nothing was written")
+        items = [
+            supply.Attestation(
+                m.digest,
+                f"CycloneDX SBOM, {m.platform}",
+                "cyclonedx",
+                scanning.sbom(self._trivy(), await self.image(platform=m.platform, version=version, revision=commit)),
+            )
+            for m in platforms
+        ]
+        provenance = await self._provenance(env, facts)
+        document = dag.directory().with_new_file("provenance.json", provenance).file("provenance.json")
+        items.append(supply.Attestation(digest, "SLSA provenance v1", "slsaprovenance1", document))
+        return await supply.attest(tools, signer, ref.repository, items, ledger)
+
+    @uncached
+    async def verify(
+        self,
+        image: Annotated[str, Doc("Image to check: repository:tag@sha256:… (publish's output), @sha256:… or :tag.")],
+        key: Annotated[dagger.File, Doc("cosign public key (cosign.pub).")],
+        username: Annotated[str, Doc("Registry user.")] = "",
+        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+    ) -> VerifyReport:
+        """Verify a published image's signatures, SBOM attestations and provenance with a cosign public key."""
+        ref = parse_ref(image, "verify")
+        tools = self._tools(await self._env(), ref.repository, username, password)
+        return await supply.verify(tools, key, ref)
+
+    @uncached
+    async def publish_chart(
+        self,
+        chart_dir: Annotated[dagger.Directory, Doc("Helm chart folder (holds Chart.yaml; values take image.digest).")],
+        address: Annotated[
+            str, Doc("OCI repository for charts, e.g. ghcr.io/acme/charts (the chart's name is added).")
+        ],
+        image: ImageArg,
+        version: Annotated[str, Doc("Release, e.g. v1.2.3: the chart's version and appVersion (1.2.3).")],
+        key: KeyArg,
+        key_password: KeyPasswordArg = None,
+        username: Annotated[str, Doc("Registry user.")] = "",
+        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+    ) -> str:
+        """Package a Helm chart pinned to a published image digest, push it as an OCI artifact and sign it."""
+        signer = supply.Signer(key, key_password)
+        return await self._chart(chart_dir, address, image, version, signer, (username, password), supply.Ledger())
+
+    async def _chart(
+        self,
+        chart_dir: dagger.Directory,
+        address: str,
+        image: str,
+        version: str,
+        signer: supply.Signer,
+        login: Login,
+        ledger: supply.Ledger,
+    ) -> str:
+        check_address(address)
+        chart_version = str(parse_version(version))
+        pinned = parse_ref(image, "publish-chart")
+        if not pinned.digest:
+            msg = f"publish-chart: --image {image!r} has no digest; give publish's output, repository:tag@sha256:…"
+            raise ValueError(msg)
+        env = await self._env()
+        tools = self._tools(env, address, *login)
+        return await chartpub.publish_chart(env, tools, signer, chart_dir, address, pinned, chart_version, ledger)
 
     @dagger.function
     @up
@@ -547,4 +878,4 @@ class Pipeline:
         return await compare(env, await env.deps(base), await env.deps(self._source()), opts)
 
 
-__all__ = ["Pipeline", "PipelineError", "TestReport"]
+__all__ = ["Pipeline", "PipelineError", "TestReport", "VerifyReport", "VulnReport"]

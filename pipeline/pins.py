@@ -25,11 +25,20 @@ TRIVY_IMAGE: Final = (
     f"aquasec/trivy:{TRIVY_VERSION}@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969"
 )
 
+#: cosign (signatures and attestations) and its official image; the module copies the binary out of it
+#: (COSIGN_BINARY, where the official image keeps it) into the Go builder, which has `timeout`.
+COSIGN_VERSION: Final = "3.1.3"
+COSIGN_IMAGE: Final = f"ghcr.io/sigstore/cosign/cosign:v{COSIGN_VERSION}"
+COSIGN_BINARY: Final = "/ko-app/cosign"
+
 #: Defaults of the module's bounds and of the app contract.
 STEP_TIMEOUT: Final = 1800  # seconds: no command the pipeline starts runs longer
 START_TIMEOUT: Final = 60  # seconds: serve and debug wait this long for the app's port
 TEST_TIMEOUT: Final = "10m"  # go test -timeout: go's own default, named so a hang is reported as one
 APP_PORT: Final = 8080
+
+#: Kubernetes version charts are checked and rendered for (chart-check's default, publish-chart's render).
+KUBE_VERSION: Final = "1.35.0"
 
 #: Go tools installed in the builder at run time (module@version).
 GOTESTSUM: Final = "gotest.tools/gotestsum@v1.13.0"
@@ -43,6 +52,9 @@ BENCHSTAT: Final = "golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6
 #: pprof's web UI (`pprof`), and the Debian package that gives it the graph view (`dot`).
 PPROF_PORT: Final = 8081
 GRAPHVIZ_PACKAGE: Final = "graphviz"
+
+GOVULNCHECK: Final = "golang.org/x/vuln/cmd/govulncheck@v1.9.0"
+CRANE: Final = "github.com/google/go-containerregistry/cmd/crane@v0.22.1"
 
 #: Local registry used by the project's own CI.
 LOCAL_REGISTRY: Final = "127.0.0.1:5000"

@@ -1,7 +1,13 @@
-"""Trivy scan with a severity gate, ScanReport (what `scan` returns), and the CycloneDX SBOM (offline-capable)."""
+"""Trivy scan with a severity gate, ScanReport (what `scan` returns), and the CycloneDX SBOM (offline-capable).
+
+The gate takes VEX documents (`--vex`, OpenVEX or CSAF): govulncheck's, when reachability is on, and the user's.
+A finding they mark not_affected or fixed leaves the gate and is listed, with the reason and the document that
+gave it, in the report's `waived` (Trivy's --show-suppressed output, which also lists what an ignore file drops).
+"""
 
 import datetime as dt
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Final
 
@@ -13,10 +19,13 @@ from .errors import PipelineError
 from .execs import TIMED_OUT, bounded, exit_code
 from .findings import at_or_above, severity_counts, trivy_findings
 from .golang import OUT
+from .reachability import Advisory, Level, by_name
+from .vex import waivers
 
 CACHE: Final = "/root/.cache/trivy"
 INPUT: Final = "/scan/image.tar"
 IGNOREFILE: Final = "/scan/.trivyignore"
+VEX_DIR: Final = "/scan/vex"
 DB_VOLUME: Final = "pipeline-trivy-db"
 OFFLINE_FLAGS: Final = ["--skip-version-check", "--disable-telemetry", "--quiet"]
 
@@ -46,12 +55,18 @@ class ScanReport:
         default=list
     )
     ok: Annotated[bool, Doc("True when nothing is at or above the threshold.")] = dagger.field(default=False)
+    waived: Annotated[
+        list[str], Doc("Findings left out of the gate: status and justification, and the VEX document or ignore file.")
+    ] = dagger.field(default=list)
+    reachability: Annotated[
+        list[str], Doc("govulncheck's verdict per blocking finding it knows: the symbol called and the call paths.")
+    ] = dagger.field(default=list)
 
     @dagger.function
     def check(self) -> None:
         """Fail when a finding is at or above the severity threshold; the error lists them."""
         if not self.ok:
-            raise PipelineError("scan", self.summary, "\n".join(self.blocking))
+            raise PipelineError("scan", self.summary, "\n".join([*self.blocking, *self.reachability]))
 
 
 @dataclass(frozen=True)
@@ -85,8 +100,14 @@ async def scan(
     threshold: Severity,
     ignore_unfixed: bool,
     ignorefile: dagger.File | None,
+    vex: Sequence[tuple[str, dagger.File]] = (),
+    advisories: dict[str, Advisory] | None = None,
 ) -> ScanReport:
-    """Scan one image; the report comes back whether the gate passes or not."""
+    """Scan one image; the report comes back whether the gate passes or not.
+
+    vex: (label, document) pairs given to Trivy; the label names the document in `waived`. advisories:
+    govulncheck's findings on the source, which add the symbol and call paths to the blocking findings they reach.
+    """
     args = [
         "trivy",
         "image",
@@ -99,28 +120,41 @@ async def scan(
         "--output",
         f"{OUT}/trivy.json",
     ]
-    args += ["--exit-code", "0", *OFFLINE_FLAGS]
+    args += ["--exit-code", "0", "--show-suppressed", *OFFLINE_FLAGS]
     ctr = trivy.container().with_mounted_file(INPUT, image.as_tarball()).with_exec(["mkdir", "-p", OUT])
     if ignore_unfixed:
         args.append("--ignore-unfixed")
     if ignorefile is not None:
         ctr = ctr.with_mounted_file(IGNOREFILE, ignorefile)
         args += ["--ignorefile", IGNOREFILE]
+    labels = {IGNOREFILE: "the ignore file"}
+    for i, (label, document) in enumerate(vex):
+        path = f"{VEX_DIR}/{i}.json"
+        ctr = ctr.with_mounted_file(path, document)
+        args += ["--vex", path]
+        labels[path] = label
     ran = ctr.with_exec(bounded(args, trivy.seconds), expect=dagger.ReturnType.ANY)
     await _require_success(ran, "scan", "Trivy could not scan the image")
     convert = ["trivy", "convert", "--format", "sarif", "--output", f"{OUT}/trivy.sarif", f"{OUT}/trivy.json"]
     converted = ran.with_exec(bounded(convert, trivy.seconds), expect=dagger.ReturnType.ANY)
     await _require_success(converted, "scan", "Trivy could not write SARIF")
     report = converted.file(f"{OUT}/trivy.json")
-    findings = trivy_findings(await report.contents())
+    text = await report.contents()
+    findings = trivy_findings(text)
     gated = set(at_or_above(threshold.value))
-    blocking = [f.line() for f in findings if f.severity in gated]
+    blocked = [f for f in findings if f.severity in gated]
+    blocking = [f.line() for f in blocked]
     counts = ", ".join(f"{n} {s}" for s, n in severity_counts(findings).items())
     verdict = (
         f"{len(blocking)} at or above {threshold.value}: gate failed"
         if blocking
         else f"none at or above {threshold.value}"
     )
+    waived = waivers(text, labels)
+    known = by_name(advisories or {})
+    reached = {known[f.id].id: known[f.id] for f in blocked if f.id in known and known[f.id].level is Level.CALLED}
+    if waived:
+        verdict += f"; {len(waived)} waived"
     return ScanReport(
         json=report,
         sarif=converted.file(f"{OUT}/trivy.sarif"),
@@ -128,6 +162,8 @@ async def scan(
         findings=[f.line() for f in findings],
         blocking=blocking,
         ok=not blocking,
+        waived=[w.line() + (f"; govulncheck: {known[w.id].line()}" if w.id in known else "") for w in waived],
+        reachability=["\n".join([a.line(), *a.call_paths()]) for a in reached.values()],
     )
 
 

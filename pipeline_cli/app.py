@@ -20,7 +20,9 @@ from pipeline import Pipeline
 from pipeline.devloop import DLV_PORT
 from pipeline.errors import PipelineError, leaves
 from pipeline.scan import ScanReport
+from pipeline.supply import VerifyReport
 from pipeline.testing import TestReport
+from pipeline.vulns import VulnReport
 
 from . import hostcheck
 from .introspect import Arg, Fn, functions
@@ -103,10 +105,33 @@ def coverage_table(package_coverage: str) -> str:
     return "\n".join(["coverage by package:", *(f"  {ln}" for ln in lines)])
 
 
-async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
-    """Print or export a function's result by its type."""
+async def _export_any_report(result: TestReport | ScanReport | VerifyReport | VulnReport, output: str | None) -> None:
     if isinstance(result, TestReport | ScanReport):
         await _export_report(result, output)
+    else:
+        await _export_supply(result, output)
+
+
+async def _export_supply(result: VerifyReport | VulnReport, output: str | None) -> None:
+    if isinstance(result, VerifyReport):
+        if output:
+            await result.provenance.export(str(Path(output) / "provenance.json"))
+            await result.sboms.export(str(Path(output) / "sboms"))
+        click.echo(result.summary)
+        return
+    if output:
+        await result.json.export(str(Path(output) / "govulncheck.json"))
+        await result.openvex.export(str(Path(output) / "govulncheck.openvex.json"))
+    click.echo(result.summary)
+    for line in result.called:
+        click.echo(line)
+    result.check()
+
+
+async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
+    """Print or export a function's result by its type."""
+    if isinstance(result, TestReport | ScanReport | VerifyReport | VulnReport):
+        await _export_any_report(result, output)
     elif isinstance(result, dagger.Directory | dagger.File | dagger.Changeset):
         if not output:
             _fail(f"{fn.name.replace('_', '-')}: give --output PATH to write the result to", EXIT_USAGE)
@@ -226,6 +251,7 @@ def _command(fn: Fn) -> click.Command:
             check_secrets(fn, kwargs)
             hostcheck.check_config(config)
             hostcheck.check_call(fn.name, kwargs)
+            hostcheck.check_supply(fn.name, kwargs)
         except (ValueError, click.BadParameter) as e:
             report(e)
         if watch:

@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.benchstat import check_benchtime, check_compare_inputs
+from pipeline.ci import ci_release_plan
 from pipeline.gomod import GO_MOD, GO_WORK, check_go_version
 from pipeline.platforms import parse_platforms
 from pipeline.profiles import check_sample_index
+from pipeline.provenance import parse_ref
 from pipeline.tags import check_address, fan_out
 from pipeline.validate import (
     check_coverage,
@@ -19,6 +21,7 @@ from pipeline.validate import (
     check_port,
     package_dir,
 )
+from pipeline.vex import detect_format
 
 
 def check_source(path: str) -> Path:
@@ -101,3 +104,27 @@ def check_call(name: str, kwargs: dict[str, Any]) -> None:
     check_benchmarks(name, kwargs)
     if kwargs.get("timeout") is not None:
         check_duration(str(kwargs["timeout"]), f"{name} --timeout")
+
+
+def check_supply(name: str, kwargs: dict[str, Any]) -> None:
+    """Validate the supply-chain arguments: image references, VEX documents, what ci may release."""
+    if kwargs.get("image"):
+        ref = parse_ref(str(kwargs["image"]), name.replace("_", "-"))
+        if name == "publish_chart" and not ref.digest:
+            image = kwargs["image"]
+            msg = f"publish-chart: --image {image!r} has no digest; give publish's output, repository:tag@sha256:…"
+            raise ValueError(msg)
+    for path in kwargs.get("vex") or ():
+        try:
+            text = Path(path).read_text()
+        except OSError as e:
+            msg = f"vex: cannot read {path}: {e.strerror}"
+            raise ValueError(msg) from None
+        detect_format(text, Path(path).name)
+    if name == "ci":
+        ci_release_plan(
+            str(kwargs.get("address") or ""),
+            kwargs.get("key") is not None,
+            kwargs.get("chart_dir") is not None,
+            str(kwargs.get("chart_address") or ""),
+        )

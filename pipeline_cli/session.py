@@ -66,7 +66,10 @@ def convert(arg: Arg, value: Any, *, config: dict[str, Any], fresh: bool = False
     if isinstance(t, type) and issubclass(t, enum.Enum):
         return t(str(value).upper())
     if get_origin(t) is list:
-        return list(cast("tuple[str, ...]", value))
+        items = list(cast("tuple[str, ...]", value))
+        if get_args(t) == (dagger.File,):  # e.g. scan --vex a.json --vex b.json
+            return [dag.host().file(v) for v in items]
+        return items
     return value
 
 

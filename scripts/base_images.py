@@ -2,8 +2,8 @@
 
 The machines this project's CI runs on reach no container registry, so the images the tests
 need are made here: a Go builder from the host's Go toolchain (on busybox, and on Debian like the official
-golang images), Trivy built from its Go module, and a busybox toolbox for probing services. Each is skipped
-when the registry already has it.
+golang images), Trivy and cosign built from their Go modules, and a busybox toolbox for probing services. Each
+is skipped when the registry already has it.
 """
 
 import os
@@ -89,6 +89,17 @@ def trivy() -> dagger.Container:
     )
 
 
+def cosign() -> dagger.Container:
+    """Return cosign (built by scripts/build-cosign.sh) where the official image keeps it (pins.COSIGN_BINARY)."""
+    binary = CACHE / "bin" / f"cosign-{pins.COSIGN_VERSION}" / "cosign"
+    return (
+        busybox_base()
+        .with_file(pins.COSIGN_BINARY, dag.host().file(str(binary)), permissions=0o755)
+        .with_entrypoint([pins.COSIGN_BINARY])
+        .with_exec([pins.COSIGN_BINARY, "version"], use_entrypoint=False)
+    )
+
+
 def toolbox() -> dagger.Container:
     """Return a busybox image used by tests to probe services (wget, nc)."""
     return busybox_base()
@@ -98,6 +109,7 @@ IMAGES: dict[str, Callable[[], dagger.Container]] = {
     f"go-builder:{pins.GO_VERSION}": go_builder,
     f"go-builder-debian:{pins.GO_VERSION}": go_builder_debian,
     f"trivy:{pins.TRIVY_VERSION}": trivy,
+    f"cosign:{pins.COSIGN_VERSION}": cosign,
     "toolbox:busybox": toolbox,
 }
 

@@ -9,6 +9,8 @@ T0=$(date +%s.%N)
 # Trivy builds while dagger does: two Go builds overlap their serial phases (linking) on two cores.
 bash "$ROOT/scripts/build-trivy.sh" >"$STATE/build-trivy.log" 2>&1 &
 trivy_build=$!
+bash "$ROOT/scripts/build-cosign.sh" >"$STATE/build-cosign.log" 2>&1 &
+cosign_build=$!
 step "build dagger $DAGGER_VERSION from the Go module" bash "$ROOT/scripts/build-engine.sh"
 
 host_packages() {
@@ -71,6 +73,8 @@ step "start the engine" start_engine
 step "start local registries" bash "$ROOT/scripts/registry.sh" up
 wait_trivy() { wait "$trivy_build" || { cat "$STATE/build-trivy.log" >&2; return 1; }; }
 step "wait for the Trivy build" wait_trivy
+wait_cosign() { wait "$cosign_build" || { cat "$STATE/build-cosign.log" >&2; return 1; }; }
+step "wait for the cosign build" wait_cosign
 step "publish base images to $REGISTRY" bash "$ROOT/scripts/base-images.sh"
 step "make the builtin SDKs (module mode)" bash "$ROOT/scripts/build-sdk.sh"
 # A first run made new SDK digests: the engine reads them at start.

@@ -232,7 +232,18 @@ def test_every_dagger_command_exists_on_the_module(path: Path, command: str) -> 
 @pytest.mark.parametrize(
     ("path", "chains"),
     [
-        (WORKFLOW, {"check", "call test junit export", "call scan sarif export", "call ci", "call publish"}),
+        (
+            WORKFLOW,
+            {
+                "check",
+                "call test junit export",
+                "call sarif export",
+                "call ci",
+                "call publish",
+                "call sign",
+                "call attest",
+            },
+        ),
         (GITLAB, {"check", "call test junit export", "call scan json export", "call ci", "call publish"}),
     ],
     ids=["github", "gitlab"],
@@ -265,9 +276,10 @@ def test_github_compares_benchmarks_on_pull_requests_with_the_base_checked_out()
     flags = bench_compare_flags(WORKFLOW)
     base = [s["with"] for s in job["steps"] if s.get("with", {}).get("path")]
     assert base == [
-        {"ref": "${{ github.event.pull_request.base.sha }}", "path": flags["--base"], "persist-credentials": False}
+        {"ref": "${{ github.event.pull_request.base.sha }}", "path": flags["--exclude"], "persist-credentials": False}
     ]
-    assert flags["--exclude"] == flags["--base"]  # the base checkout is not part of the change's source
+    # The base checkout is not part of the change's source; its copy of the service is what is compared.
+    assert flags["--base"] == f"{flags['--exclude']}/$SOURCE"
     assert float(flags["--threshold"]) > 0
 
 
@@ -275,9 +287,9 @@ def test_gitlab_compares_benchmarks_on_merge_requests_with_the_target_checked_ou
     job = yaml.safe_load(GITLAB.read_text())["bench-compare"]
     assert job["rules"] == [{"if": '$CI_PIPELINE_SOURCE == "merge_request_event"'}]
     flags = bench_compare_flags(GITLAB)
-    assert f"git worktree add --detach {flags['--base']} FETCH_HEAD" in job["script"]
+    assert f"git worktree add --detach {flags['--exclude']} FETCH_HEAD" in job["script"]
     assert any("$CI_MERGE_REQUEST_TARGET_BRANCH_NAME" in line for line in job["script"])
-    assert flags["--exclude"] == flags["--base"]
+    assert flags["--base"] == f"{flags['--exclude']}/$SOURCE"
     assert not [line for line in job["script"] if "dagger" in line and "|" in line]  # no pipe hides its exit
 
 

@@ -30,7 +30,7 @@ def test_module_has_a_description() -> None:
 
 
 def test_objects_are_registered() -> None:
-    assert {"Pipeline", "TestReport", "ScanReport"} <= set(OBJECTS)
+    assert {"Pipeline", "TestReport", "ScanReport", "VerifyReport", "VulnReport"} <= set(OBJECTS)
 
 
 @pytest.mark.parametrize("obj", list(OBJECTS))

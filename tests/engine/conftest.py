@@ -10,8 +10,9 @@ import dagger
 import pytest
 from dagger import dag
 
-from pipeline import Pipeline
+from pipeline import Pipeline, pins
 from pipeline.main import SOURCE_IGNORE
+from tests import vulndb
 from tests.conftest import FIXTURES, ROOT, require_engine_env
 
 
@@ -96,3 +97,25 @@ async def trivy_db() -> dagger.Directory:
 def trivy_image() -> str:
     """The local Trivy image (built from Trivy's Go module by scripts/base-images.sh)."""
     return os.environ["PIPELINE_TRIVY_IMAGE"]
+
+
+@pytest.fixture(scope="session")
+def vuln_db(tmp_path_factory: pytest.TempPathFactory) -> dagger.Directory:
+    """The fixture Go vulnerability DB (OSV, v1 layout) for govulncheck, written by tests/vulndb.py."""
+    return dag.host().directory(str(vulndb.write(tmp_path_factory.mktemp("vulndb"))))
+
+
+@pytest.fixture(scope="session")
+def cosign_image() -> str:
+    """The local cosign image (built from cosign's Go module by scripts/build-cosign.sh)."""
+    return os.environ.get("PIPELINE_COSIGN_IMAGE") or f"{pins.LOCAL_REGISTRY}/cosign:{pins.COSIGN_VERSION}"
+
+
+@pytest.fixture(scope="session")
+def cosign_bin() -> Path:
+    """The host cosign binary scripts/build-cosign.sh built: the one a user runs to verify."""
+    cache = Path(os.environ.get("PIPELINE_CACHE", "/var/cache/go-pipeline"))
+    binary = cache / "bin" / f"cosign-{pins.COSIGN_VERSION}" / "cosign"
+    if not binary.exists():
+        pytest.fail(f"{binary} is missing: run scripts/build-cosign.sh (make engine-up does)", pytrace=False)
+    return binary

@@ -4,7 +4,7 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from pipeline.ci import run_ci
+from pipeline.ci import ci_release_plan, run_ci
 from pipeline.errors import PipelineError
 from pipeline.tasks import gather
 
@@ -53,3 +53,42 @@ async def test_gather_reraises_one_failure_plainly_and_merges_several() -> None:
         await gather(fails, fails_in_a_group)
     assert two.value.cause == "2 failures"
     assert await gather(ok, ok) == [None, None]
+
+
+@pytest.mark.parametrize(
+    ("address", "key", "chart", "chart_address", "steps", "target"),
+    [
+        ("", False, False, "", (), ""),
+        ("ghcr.io/acme/hello", False, False, "", ("publish",), ""),
+        ("ghcr.io/acme/hello", True, False, "", ("publish", "sign", "attest"), ""),
+        ("ghcr.io/acme/hello", True, True, "", ("publish", "sign", "attest", "publish-chart"), "ghcr.io/acme/charts"),
+        (
+            "ghcr.io/acme/hello",
+            True,
+            True,
+            "ghcr.io/acme/helm",
+            ("publish", "sign", "attest", "publish-chart"),
+            "ghcr.io/acme/helm",
+        ),
+    ],
+)
+def test_release_plan(
+    address: str, key: bool, chart: bool, chart_address: str, steps: tuple[str, ...], target: str
+) -> None:
+    plan = ci_release_plan(address, key, chart, chart_address)
+    assert plan.steps == steps
+    assert plan.chart_address == target
+
+
+@pytest.mark.parametrize(
+    ("address", "key", "chart", "chart_address", "message"),
+    [
+        ("", True, False, "", "give --address too"),
+        ("", False, True, "", "give --address too"),
+        ("ghcr.io/acme/hello", False, True, "", "needs --key"),
+        ("ghcr.io/acme/hello", True, True, "ghcr.io/acme/hello", "the image's own repository"),
+    ],
+)
+def test_release_plans_that_cannot_work(address: str, key: bool, chart: bool, chart_address: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        ci_release_plan(address, key, chart, chart_address)

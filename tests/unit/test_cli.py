@@ -35,6 +35,31 @@ def test_unknown_flag_is_a_usage_error() -> None:
     assert "No such option" in result.output
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sign", "--image", "ghcr.io/acme/hello:1.2.3@sha256:" + "a" * 64, "--key", "-----BEGIN ENCRYPTED-----"],
+        ["sign", "--image", "ghcr.io/acme/hello:1.2.3@sha256:" + "a" * 64, "--key", "file:/nonexistent/cosign.key"],
+        ["scan", "--vex", "pyproject.toml"],
+    ],
+    ids=["plaintext-key", "missing-key-file", "not-a-vex-document"],
+)
+def test_supply_usage_errors_exit_2_before_any_session(monkeypatch: pytest.MonkeyPatch, argv: list[str]) -> None:
+    monkeypatch.delenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST", raising=False)
+    from pipeline_cli.app import main  # noqa: PLC0415
+
+    monkeypatch.setattr("sys.argv", ["pipeline", "--source", "app", *argv])
+    with pytest.raises(SystemExit) as exc:
+        main()
+    assert exc.value.code == EXIT_USAGE
+
+
+def test_sign_without_a_key_is_a_usage_error() -> None:
+    result = CliRunner().invoke(build_cli(), ["sign", "--image", "ghcr.io/acme/hello:1.2.3"])
+    assert result.exit_code == EXIT_USAGE
+    assert "--key" in result.output
+
+
 def test_bad_choice_is_a_usage_error() -> None:
     result = CliRunner().invoke(build_cli(), ["scan", "--severity", "SEVERE"])
     assert result.exit_code == EXIT_USAGE

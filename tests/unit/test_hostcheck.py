@@ -56,6 +56,37 @@ def test_call_arguments(name: str, kwargs: dict[str, object], message: str) -> N
         hostcheck.check_call(name, kwargs)
 
 
+@pytest.mark.parametrize(
+    ("name", "kwargs", "message"),
+    [
+        ("sign", {"image": "127.0.0.1:5001/acme/hello"}, "names no tag or digest"),
+        ("verify", {"image": "ghcr.io/acme/hello@sha256:abc"}, "is not a sha256 digest"),
+        ("publish_chart", {"image": "ghcr.io/acme/hello:1.2.3"}, "has no digest"),
+        ("ci", {"key": "env:COSIGN_KEY"}, "give --address too"),
+        ("ci", {"address": "ghcr.io/acme/hello", "chart_dir": "deploy/helm/hello"}, "needs --key"),
+    ],
+)
+def test_supply_arguments(name: str, kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        hostcheck.check_supply(name, kwargs)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"bomFormat": "CycloneDX"}', "CycloneDX VEX"),
+        ('{"statements": []}', "not a VEX format the scan understands"),
+        ("{", "is not JSON"),
+    ],
+)
+def test_unknown_vex_documents_are_usage_errors(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "x.json").write_text(text)
+    with pytest.raises(ValueError, match=message):
+        hostcheck.check_supply("scan", {"vex": (str(tmp_path / "x.json"),)})
+    (tmp_path / "ok.json").write_text('{"@context": "https://openvex.dev/ns/v0.2.0", "statements": []}')
+    hostcheck.check_supply("scan", {"vex": (str(tmp_path / "ok.json"),)})
+
+
 def test_platforms_are_checked_with_the_config() -> None:
     with pytest.raises(ValueError, match="linux/sparc"):
         hostcheck.check_config({"source": str(ROOT / "app"), "platforms": ("linux/sparc",)})
