@@ -397,7 +397,10 @@ class Pipeline:
         kube_version: Annotated[str, Doc("Kubernetes version to validate against, MAJOR.MINOR.PATCH.")] = "1.35.0",
         schemas: Annotated[
             dagger.Directory | None,
-            Doc("Kubernetes JSON schemas for offline use (kubeconform's <version>-standalone-strict layout)."),
+            Doc(
+                "Kubernetes JSON schemas for offline use (kubeconform's <version>-standalone-strict layout);"
+                " custom resources' schemas as <group>/<kind>_<version>.json, else those kinds are skipped and named."
+            ),
         ] = None,
         values: Annotated[dagger.File | None, Doc("Extra values file, as helm --values.")] = None,
         liveness_path: Annotated[str, Doc("HTTP path the liveness probe must GET.")] = "/healthz",
