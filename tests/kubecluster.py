@@ -140,9 +140,7 @@ def make_pki(out: Path) -> Pki:
         "admin": ("/O=system:masters/CN=pipeline-test-admin", "extendedKeyUsage=clientAuth"),
     }
     for name, (subject, ext) in leaves.items():
-        (out / f"{name}.ext").write_text(
-            f"basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n{ext}\n"
-        )
+        (out / f"{name}.ext").write_text(f"basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n{ext}\n")
         openssl("req", *ec, "-nodes", "-subj", subject, "-keyout", f"{name}.key",
                 "-out", f"{name}.csr")  # fmt: skip
         openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from tests.kubeschemas import crd_json_schema, standalone_schema
@@ -35,7 +37,7 @@ def test_standalone_schema_names_a_missing_definition() -> None:
 
 
 def test_crd_schema_is_strict_where_the_crd_is() -> None:
-    crd = {
+    crd: dict[str, Any] = {
         "type": "object",
         "properties": {
             "spec": {
