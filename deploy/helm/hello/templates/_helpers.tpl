@@ -102,7 +102,8 @@ ServiceMonitor scrape sets (job = the Service's name, namespace), minus the excl
 {{- end }}
 
 {{/*
-The le matcher of the latency threshold's bucket: Prometheus 3 writes whole-number bounds as "1.0", 2 as "1".
+The le matcher of the latency threshold's bucket: Prometheus 3 writes whole-number bucket bounds as "1.0",
+Prometheus 2 as "1"; match both.
 */}}
 {{- define "hello.leMatcher" -}}
 {{- $t := toString .Values.metrics.prometheusRule.latencyThresholdSeconds }}
