@@ -40,7 +40,11 @@ func run(
 	getenv func(string) string,
 	stdout io.Writer,
 ) error {
-	_ = args // no flags yet; kept so run mirrors main's inputs.
+	// `hello probe URL`: the image has no shell or curl, so a pod checks the
+	// service with this binary (the chart's helm test does).
+	if len(args) > 1 && args[1] == "probe" {
+		return probe(ctx, args[2:], stdout)
+	}
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

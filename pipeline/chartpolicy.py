@@ -2,7 +2,9 @@
 
 The policy is the app's contract with Kubernetes: liveness and readiness on HTTP GET paths (by default /healthz
 and /readyz), both on a port the container declares; non-root, read-only root filesystem, no capabilities, no
-privilege escalation, a seccomp profile; memory limits; a Service that reaches the pods.
+privilege escalation, a seccomp profile; memory limits; a Service that reaches the pods. Objects that point at
+others must hit: a HorizontalPodAutoscaler its workload (and on CPU, every container requests CPU), a
+PodDisruptionBudget some pods, a ServiceMonitor a Service port by name.
 """
 
 import re
@@ -27,6 +29,35 @@ POD_SPEC_PATHS: Final[Mapping[str, tuple[str, ...]]] = {
     "Pod": ("spec",),
 }
 SECCOMP_TYPES: Final = frozenset({"RuntimeDefault", "Localhost"})
+#: API groups Kubernetes serves itself; anything else is a custom resource, whose schema comes from its CRD.
+#: (gateway.networking.k8s.io ends in k8s.io but is a CRD group.)
+BUILTIN_GROUPS: Final = frozenset(
+    {
+        "",
+        "admissionregistration.k8s.io",
+        "apiextensions.k8s.io",
+        "apiregistration.k8s.io",
+        "apps",
+        "authentication.k8s.io",
+        "authorization.k8s.io",
+        "autoscaling",
+        "batch",
+        "certificates.k8s.io",
+        "coordination.k8s.io",
+        "discovery.k8s.io",
+        "events.k8s.io",
+        "flowcontrol.apiserver.k8s.io",
+        "internal.apiserver.k8s.io",
+        "networking.k8s.io",
+        "node.k8s.io",
+        "policy",
+        "rbac.authorization.k8s.io",
+        "resource.k8s.io",
+        "scheduling.k8s.io",
+        "storage.k8s.io",
+        "storagemigration.k8s.io",
+    }
+)
 
 Manifest = dict[str, Any]
 
@@ -81,13 +112,14 @@ def check_manifests(manifests: list[Manifest], probes: tuple[str, str] = PROBES)
             continue
         where = describe(m)
         pod = _dig(m, path)
-        labels = _map(_map(_dig(m, path[:-1]), "metadata"), "labels")
+        labels = _pod_labels(m)
         violations += _check_pod(where, pod, probes if kind in SERVING_KINDS else None)
         if kind in SERVING_KINDS:
             serving += 1
             violations += _check_service(where, pod, labels, services)
     if serving == 0:
         violations.append(Violation("chart", f"renders no {', '.join(sorted(SERVING_KINDS))}"))
+    violations += _check_references(manifests)
     return violations
 
 
@@ -177,6 +209,60 @@ def _check_service(where: str, pod: Manifest, labels: Mapping[str, Any], service
     return out
 
 
+def _check_references(manifests: list[Manifest]) -> list[Violation]:
+    """Autoscalers, disruption budgets and service monitors must point at objects the chart renders."""
+    workloads = {
+        (str(m.get("kind")), _map(m, "metadata").get("name")): m for m in manifests if m.get("kind") in POD_SPEC_PATHS
+    }
+    out: list[Violation] = []
+    for m in manifests:
+        kind, spec = m.get("kind"), _map(m, "spec")
+        if kind == "HorizontalPodAutoscaler":
+            out += _check_hpa(m, spec, workloads)
+        elif kind == "PodDisruptionBudget":
+            selector = _map(_map(spec, "selector"), "matchLabels")
+            pods = [_pod_labels(w) for w in workloads.values() if str(w.get("kind")) in SERVING_KINDS]
+            if not any(_selects(selector, labels) for labels in pods):
+                out.append(Violation(describe(m), "selector matches no pods the chart renders"))
+        elif kind == "ServiceMonitor":
+            out += _check_service_monitor(m, spec, [x for x in manifests if x.get("kind") == "Service"])
+    return out
+
+
+def _check_hpa(hpa: Manifest, spec: Manifest, workloads: Mapping[tuple[str, Any], Manifest]) -> list[Violation]:
+    ref = _map(spec, "scaleTargetRef")
+    target = workloads.get((str(ref.get("kind")), ref.get("name")))
+    if target is None:
+        return [Violation(describe(hpa), f"scaleTargetRef {ref.get('kind')} {ref.get('name')} is not in the chart")]
+    on_cpu = any(_map(metric, "resource").get("name") == "cpu" for metric in _maps(spec, "metrics"))
+    if not on_cpu:
+        return []
+    pod = _dig(target, POD_SPEC_PATHS[str(target.get("kind"))])
+    return [
+        Violation(describe(hpa), f"scales on CPU but container {c.get('name')} sets no resources.requests.cpu")
+        for c in _maps(pod, "containers")
+        if not _map(_map(c, "resources"), "requests").get("cpu")
+    ]
+
+
+def _check_service_monitor(monitor: Manifest, spec: Manifest, services: list[Manifest]) -> list[Violation]:
+    selector = _map(_map(spec, "selector"), "matchLabels")
+    selected = [s for s in services if _selects(selector, _map(_map(s, "metadata"), "labels"))]
+    if not selected:
+        return [Violation(describe(monitor), "selector matches no Service the chart renders")]
+    names = {p.get("name") for s in selected for p in _maps(_map(s, "spec"), "ports")}
+    return [
+        Violation(describe(monitor), f"endpoint port {e.get('port')} is not a port name of the Service it selects")
+        for e in _maps(spec, "endpoints")
+        if "port" in e and e.get("port") not in names
+    ]
+
+
+def _pod_labels(workload: Manifest) -> Manifest:
+    path = POD_SPEC_PATHS[str(workload.get("kind"))]
+    return _map(_map(_dig(workload, path[:-1]), "metadata"), "labels")
+
+
 def _selects(selector: object, labels: Mapping[str, Any]) -> bool:
     if not isinstance(selector, dict) or not selector:
         return False
@@ -258,6 +344,22 @@ def schema_file(api_version: str, kind: str) -> str:
     group, _, version = api_version.rpartition("/")
     parts = [kind, group.split(".", 1)[0]] if group else [kind]
     return "-".join(p.lower() for p in [*parts, version]) + ".json"
+
+
+def is_custom(api_version: str) -> bool:
+    """Tell whether an apiVersion belongs to a custom resource (a group Kubernetes does not serve itself)."""
+    group, _, _ = api_version.rpartition("/")
+    return group not in BUILTIN_GROUPS
+
+
+def crd_schema_file(api_version: str, kind: str) -> str:
+    """Return where a custom resource's JSON schema sits in a schema folder: ``<group>/<kind>_<version>.json``.
+
+    This is the layout of the CRDs-catalog and of openapi2jsonschema's output, and kubeconform's
+    ``{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`` location template.
+    """
+    group, _, version = api_version.rpartition("/")
+    return f"{group}/{kind.lower()}_{version}.json"
 
 
 def strict_dir(kube_version: str) -> str:

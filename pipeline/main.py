@@ -471,7 +471,10 @@ class Pipeline:
         ] = pins.KUBE_VERSION,
         schemas: Annotated[
             dagger.Directory | None,
-            Doc("Kubernetes JSON schemas for offline use (kubeconform's <version>-standalone-strict layout)."),
+            Doc(
+                "Kubernetes JSON schemas for offline use (kubeconform's <version>-standalone-strict layout);"
+                " custom resources' schemas as <group>/<kind>_<version>.json, else those kinds are skipped and named."
+            ),
         ] = None,
         values: Annotated[dagger.File | None, Doc("Extra values file, as helm --values.")] = None,
         liveness_path: Annotated[str, Doc("HTTP path the liveness probe must GET.")] = "/healthz",

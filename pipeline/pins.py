@@ -56,6 +56,14 @@ GRAPHVIZ_PACKAGE: Final = "graphviz"
 GOVULNCHECK: Final = "golang.org/x/vuln/cmd/govulncheck@v1.9.0"
 CRANE: Final = "github.com/google/go-containerregistry/cmd/crane@v0.22.1"
 
+#: The real Kubernetes API server the chart is installed into by this project's tests (scripts/build-kube.sh builds
+#: kube-apiserver from k8s.io/kubernetes, whose staging modules are served as k8s.io/<name> v0.<minor>.<patch>,
+#: and etcd from its server module).
+KUBERNETES_VERSION: Final = "1.37.2"
+ETCD_VERSION: Final = "3.7.3"
+#: promtool checks and unit-tests the chart's SLO rules (Prometheus 3.16's Go module is v0.316.0).
+PROMTOOL: Final = "github.com/prometheus/prometheus/cmd/promtool@v0.316.0"
+
 #: Local registry used by the project's own CI.
 LOCAL_REGISTRY: Final = "127.0.0.1:5000"
 #: Local registry with basic auth, for publish tests.

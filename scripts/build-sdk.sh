@@ -4,7 +4,6 @@
 # from build-engine.sh. Writes the content store and $STATE/sdk.env (the manifest digests).
 source "$(dirname "$0")/lib.sh"
 UV_VERSION=$(pin UV_VERSION)
-SUITE=$(pin DEBIAN_SUITE)
 # Keyed on what goes into the SDKs: these scripts, the runtime module, the pinned tools and codegen.
 key=$( (cat "$ROOT/scripts/build-sdk.sh" "$ROOT/scripts/sdk_images.py" "$BIN/codegen" \
   "$ROOT"/scripts/sdk/python-runtime/{*.go,go.mod,go.sum,dagger.json,template/*}
@@ -16,19 +15,7 @@ if [ -f "$WORK/sdk.env" ] && [ -d "$SDK_CONTENT/blobs" ]; then
 fi
 mkdir -p "$WORK" "$SDK_CONTENT"
 
-# rootfs NAME PACKAGES: a minimal Debian tree, cached by its package list.
-rootfs() {
-  local dir="$PIPELINE_CACHE/sdk/rootfs-$1-$(echo "$SUITE $2" | sha256sum | cut -c1-12)"
-  if [ ! -f "$dir.done" ]; then
-    apt_install mmdebstrap
-    rm -rf "$dir"
-    mmdebstrap --quiet --variant=minbase --include="$2" --skip=output/dev \
-      --customize-hook='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED' \
-      "$SUITE" "$dir" http://deb.debian.org/debian >&2
-    touch "$dir.done"
-  fi
-  rm -rf "$WORK/$1-rootfs"; ln -s "$dir" "$WORK/$1-rootfs"
-}
+rootfs() { local dir; dir=$(debian_rootfs "$1" "$2"); rm -rf "$WORK/$1-rootfs"; ln -s "$dir" "$WORK/$1-rootfs"; }
 step "Debian rootfs for the Go SDK" rootfs go git,openssh-client,ca-certificates
 step "Debian rootfs for the Python base" rootfs python python3,python-is-python3,ca-certificates
 

@@ -11,11 +11,13 @@ bash "$ROOT/scripts/build-trivy.sh" >"$STATE/build-trivy.log" 2>&1 &
 trivy_build=$!
 bash "$ROOT/scripts/build-cosign.sh" >"$STATE/build-cosign.log" 2>&1 &
 cosign_build=$!
+bash "$ROOT/scripts/build-kube.sh" >"$STATE/build-kube.log" 2>&1 &
+kube_build=$!
 step "build dagger $DAGGER_VERSION from the Go module" bash "$ROOT/scripts/build-engine.sh"
 
 host_packages() {
   apt_install runc dnsmasq-base containernetworking-plugins iptables git ripgrep ca-certificates \
-    docker-registry apache2-utils skopeo busybox-static tzdata curl
+    docker-registry apache2-utils skopeo busybox-static tzdata curl openssl
 }
 step "install Debian packages the engine and registries need" host_packages
 step "install Chromium for the browser tests" bash "$ROOT/scripts/chromium.sh" >/dev/null
@@ -75,6 +77,8 @@ wait_trivy() { wait "$trivy_build" || { cat "$STATE/build-trivy.log" >&2; return
 step "wait for the Trivy build" wait_trivy
 wait_cosign() { wait "$cosign_build" || { cat "$STATE/build-cosign.log" >&2; return 1; }; }
 step "wait for the cosign build" wait_cosign
+wait_kube() { wait "$kube_build" || { tail -50 "$STATE/build-kube.log" >&2; return 1; }; }
+step "wait for kube-apiserver, etcd, helm, promtool" wait_kube
 step "publish base images to $REGISTRY" bash "$ROOT/scripts/base-images.sh"
 step "make the builtin SDKs (module mode)" bash "$ROOT/scripts/build-sdk.sh"
 # A first run made new SDK digests: the engine reads them at start.

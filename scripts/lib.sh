@@ -42,3 +42,20 @@ apt_install() {
   fi
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
+
+# debian_rootfs NAME PACKAGES: a minimal Debian tree (mmdebstrap, no /dev, no EXTERNALLY-MANAGED) cached by its
+# suite and package list; prints its folder.
+debian_rootfs() {
+  local suite dir
+  suite=$(pin DEBIAN_SUITE)
+  dir="$PIPELINE_CACHE/rootfs/$1-$(echo "$suite $2" | sha256sum | cut -c1-12)"
+  if [ ! -f "$dir.done" ]; then
+    apt_install mmdebstrap
+    rm -rf "$dir" && mkdir -p "$(dirname "$dir")"
+    mmdebstrap --quiet --variant=minbase --include="$2" --skip=output/dev \
+      --customize-hook='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED' \
+      "$suite" "$dir" http://deb.debian.org/debian >&2
+    touch "$dir.done"
+  fi
+  echo "$dir"
+}

@@ -2,7 +2,8 @@
 
 The pipeline's chart check takes kubeconform's own layout (``v1.35.0-standalone-strict/<kind>.json``, each schema
 self-contained). This test harness has no network, so it builds that layout from the schemas the
-kubernetes-validate package bundles, which share one ``_definitions.json``.
+kubernetes-validate package bundles, which share one ``_definitions.json``. Custom resources' schemas come from
+CRD manifests (``<group>/<kind>_<version>.json``, as openapi2jsonschema writes them).
 """
 
 import json
@@ -11,7 +12,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any, Final, cast
 
-from pipeline.chartpolicy import schema_file, strict_dir
+import yaml
+
+from pipeline.chartpolicy import crd_schema_file, schema_file, strict_dir
 
 #: The JSON schemas bundled by the kubernetes-validate package: v<version>-local-strict/<kind>-<group>-<version>.json.
 BUNDLED: Final = Path(str(files("kubernetes_validate") / "kubernetes-json-schema"))
@@ -83,3 +86,41 @@ def _refs(node: Any) -> Iterator[str]:
     elif isinstance(node, list):
         for v in cast("list[Any]", node):
             yield from _refs(v)
+
+
+def write_crd_schemas(out: Path, crds: list[Path]) -> Path:
+    """Write each served version of each CRD manifest as a strict JSON schema under out; return out."""
+    for path in crds:
+        crd = yaml.safe_load(path.read_text())
+        spec = crd["spec"]
+        for version in spec["versions"]:
+            if not version.get("served", True):
+                continue
+            target = out / crd_schema_file(f"{spec['group']}/{version['name']}", spec["names"]["kind"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(json.dumps(crd_json_schema(version["schema"]["openAPIV3Schema"])))
+    return out
+
+
+def crd_json_schema(node: Any) -> Any:
+    """Turn a CRD's structural OpenAPI v3 schema into a strict JSON schema.
+
+    Objects with properties refuse others unless ``x-kubernetes-preserve-unknown-fields`` says otherwise (what the
+    API server's strict field validation does); ``x-kubernetes-*`` extensions are dropped, int-or-string becomes
+    ``anyOf`` integer or string.
+    """
+    if isinstance(node, list):
+        return [crd_json_schema(v) for v in cast("list[Any]", node)]
+    if not isinstance(node, dict):
+        return node
+    schema = cast("dict[str, Any]", node)
+    out = {k: crd_json_schema(v) for k, v in schema.items() if not k.startswith("x-kubernetes-")}
+    if schema.get("x-kubernetes-int-or-string") and "anyOf" not in out:
+        out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
+    if (
+        "properties" in out
+        and "additionalProperties" not in out
+        and not schema.get("x-kubernetes-preserve-unknown-fields")
+    ):
+        out["additionalProperties"] = False
+    return out

@@ -14,12 +14,31 @@ from pipeline.chart import check_chart
 from pipeline.errors import PipelineError
 from pipeline.golang import GoEnv
 from tests.conftest import ROOT
-from tests.kubeschemas import write_standalone
+from tests.kubeschemas import write_crd_schemas, write_standalone
 
 CHART = ROOT / "deploy" / "helm" / "hello"
+#: Every optional object on (the values the real API server tests install, tests/k8s).
+FULL_VALUES = ROOT / "tests" / "k8s" / "values" / "full.yaml"
+#: Minimal CRDs of the custom resources the chart renders (also installed into the real API server).
+CRDS = sorted((ROOT / "tests" / "k8s" / "crds").glob("*.yaml"))
 KUBE = "1.35.0"
 OLDEST = "1.25.0"  # the chart's kubeVersion floor
-RENDERED_TYPES = [("v1", "ServiceAccount"), ("v1", "Service"), ("apps/v1", "Deployment")]
+RENDERED_TYPES = [
+    ("v1", "ServiceAccount"),
+    ("v1", "Service"),
+    ("apps/v1", "Deployment"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("v1", "Pod"),
+    ("v1", "ConfigMap"),
+    ("autoscaling/v2", "HorizontalPodAutoscaler"),
+    ("networking.k8s.io/v1", "Ingress"),
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicy"),
+    ("admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding"),
+]
+CUSTOM = (
+    "HTTPRoute (gateway.networking.k8s.io/v1), PrometheusRule (monitoring.coreos.com/v1),"
+    " ServiceMonitor (monitoring.coreos.com/v1)"
+)
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +49,24 @@ def builder(go_image: str) -> GoEnv:
 
 @pytest.fixture(scope="session")
 def schemas(tmp_path_factory: pytest.TempPathFactory) -> dagger.Directory:
-    """kubeconform's layout for the kinds the chart renders, made from kubernetes-validate's bundled schemas."""
+    """kubeconform's layout for the built-in kinds the chart renders, from kubernetes-validate's bundled schemas."""
     out = tmp_path_factory.mktemp("schemas")
     for version in (KUBE, OLDEST):
         write_standalone(out, version, RENDERED_TYPES)
     return dag.host().directory(str(out))
+
+
+@pytest.fixture(scope="session")
+def schemas_with_crds(tmp_path_factory: pytest.TempPathFactory) -> dagger.Directory:
+    """The same, plus the custom resources' schemas made from the test CRDs (<group>/<kind>_<version>.json)."""
+    out = tmp_path_factory.mktemp("schemas-crds")
+    write_standalone(out, KUBE, RENDERED_TYPES)
+    write_crd_schemas(out, CRDS)
+    return dag.host().directory(str(out))
+
+
+def full_values() -> dagger.File:
+    return dag.host().file(str(FULL_VALUES))
 
 
 @pytest.fixture
@@ -69,9 +101,46 @@ def chart() -> dagger.Directory:
 async def test_chart_passes(builder: GoEnv, schemas: dagger.Directory, kube: str) -> None:
     summary = await check_chart(builder, chart(), schemas=schemas, kube_version=kube)
     assert summary == (
-        f"chart hello 0.1.0: helm lint ok; kubeconform (Kubernetes {kube}): 3 resources found in 1 file"
-        " - Valid: 3, Invalid: 0, Errors: 0, Skipped: 0; policy ok"
+        f"chart hello 0.1.0: helm lint ok; kubeconform (Kubernetes {kube}): 5 resources found in 1 file"
+        " - Valid: 5, Invalid: 0, Errors: 0, Skipped: 0; policy ok"
     )
+
+
+async def test_every_option_validates_with_crd_schemas(builder: GoEnv, schemas_with_crds: dagger.Directory) -> None:
+    summary = await check_chart(builder, chart(), schemas=schemas_with_crds, kube_version=KUBE, values=full_values())
+    assert summary == (
+        f"chart hello 0.1.0: helm lint ok; kubeconform (Kubernetes {KUBE}): 13 resources found in 1 file"
+        " - Valid: 13, Invalid: 0, Errors: 0, Skipped: 0; policy ok"
+    )
+
+
+async def test_custom_resources_without_schemas_are_skipped_and_named(
+    builder: GoEnv, schemas: dagger.Directory
+) -> None:
+    summary = await check_chart(builder, chart(), schemas=schemas, kube_version=KUBE, values=full_values())
+    assert summary == (
+        f"chart hello 0.1.0: helm lint ok; kubeconform (Kubernetes {KUBE}): 13 resources found in 1 file"
+        f" - Valid: 10, Invalid: 0, Errors: 0, Skipped: 3; custom resources without a schema, not validated: {CUSTOM};"
+        " policy ok"
+    )
+
+
+async def test_custom_resource_schema_is_enforced(
+    builder: GoEnv, schemas_with_crds: dagger.Directory, chart_copy: Callable[..., dagger.Directory]
+) -> None:
+    broken = chart_copy({"templates/servicemonitor.yaml": ("scrapeTimeout:", "scrapeTimout:")})
+    with pytest.raises(PipelineError) as exc:
+        await check_chart(builder, broken, schemas=schemas_with_crds, kube_version=KUBE, values=full_values())
+    assert exc.value.cause == f"kubeconform: rendered manifests do not match the Kubernetes {KUBE} schemas"
+    assert "ServiceMonitor hello" in exc.value.details
+    assert "scrapeTimout" in exc.value.details
+
+
+async def test_admission_policy_needs_kubernetes_1_30(builder: GoEnv, schemas: dagger.Directory) -> None:
+    with pytest.raises(PipelineError) as exc:
+        await check_chart(builder, chart(), schemas=schemas, kube_version=OLDEST, values=full_values())
+    assert exc.value.cause == "helm template failed on hello"
+    assert "admissionPolicy.enabled needs admissionregistration.k8s.io/v1" in exc.value.details
 
 
 async def test_probe_paths_are_options(builder: GoEnv, schemas: dagger.Directory) -> None:
@@ -117,8 +186,12 @@ async def test_root_is_refused(
     with pytest.raises(PipelineError) as exc:
         await check_chart(builder, chart_copy(values_edit=edit), schemas=schemas, kube_version=KUBE)
     assert exc.value.step == "chart"
-    assert exc.value.cause == f"Deployment hello, container hello: {problem}"
-    assert exc.value.details == exc.value.cause
+    # The helm test Pod shares the security context, so it is named too.
+    assert exc.value.cause == f"Deployment hello, container hello: {problem} (and 1 more)"
+    assert (
+        exc.value.details
+        == f"Deployment hello, container hello: {problem}\nPod hello-test-probe, container probe: {problem}"
+    )
 
 
 async def test_unknown_field_fails_kubeconform(

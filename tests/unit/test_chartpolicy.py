@@ -12,6 +12,8 @@ from pipeline.chartpolicy import (
     chart_meta,
     check_manifests,
     check_rendered,
+    crd_schema_file,
+    is_custom,
     parse_manifests,
     resource_types,
     schema_file,
@@ -296,3 +298,114 @@ def test_probe_paths_are_the_users() -> None:
     assert [str(v) for v in check_manifests(ms, ("/health/live", "/readyz"))] == [
         "Deployment hello, container hello: livenessProbe path /healthz, want /health/live"
     ]
+
+
+HPA = {
+    "apiVersion": "autoscaling/v2",
+    "kind": "HorizontalPodAutoscaler",
+    "metadata": {"name": "hello"},
+    "spec": {
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "hello"},
+        "minReplicas": 2,
+        "maxReplicas": 5,
+        "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization"}}}],
+    },
+}
+PDB = {
+    "apiVersion": "policy/v1",
+    "kind": "PodDisruptionBudget",
+    "metadata": {"name": "hello"},
+    "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "hello"}}},
+}
+MONITOR = {
+    "apiVersion": "monitoring.coreos.com/v1",
+    "kind": "ServiceMonitor",
+    "metadata": {"name": "hello"},
+    "spec": {"selector": {"matchLabels": {"app": "hello"}}, "endpoints": [{"port": "http", "path": "/metrics"}]},
+}
+
+
+def with_objects(*objects: dict[str, Any], cpu: bool = True) -> list[dict[str, Any]]:
+    """The good chart, its Service labelled and its port named, CPU requested, plus objects."""
+    ms = good()
+    ms[1]["metadata"]["labels"] = {"app": "hello"}
+    svc(ms)["ports"][0]["name"] = "http"
+    if cpu:
+        ctr(ms)["resources"]["requests"] = {"cpu": "50m"}
+    return [*ms, *copy.deepcopy(objects)]
+
+
+def edited(obj: dict[str, Any], path: str, to: object) -> dict[str, Any]:
+    out = copy.deepcopy(obj)
+    put(lambda _: out, path, to=to)([])
+    return out
+
+
+@pytest.mark.parametrize(
+    ("manifests", "want"),
+    [
+        (with_objects(HPA, PDB, MONITOR), []),
+        (
+            with_objects(HPA, cpu=False),
+            ["HorizontalPodAutoscaler hello: scales on CPU but container hello sets no resources.requests.cpu"],
+        ),
+        (with_objects(edited(HPA, "spec.metrics", []), cpu=False), []),  # custom metrics only: no CPU request needed
+        (
+            with_objects(edited(HPA, "spec.scaleTargetRef.name", "other")),
+            ["HorizontalPodAutoscaler hello: scaleTargetRef Deployment other is not in the chart"],
+        ),
+        (
+            with_objects(edited(PDB, "spec.selector.matchLabels", {"app": "other"})),
+            ["PodDisruptionBudget hello: selector matches no pods the chart renders"],
+        ),
+        (with_objects(edited(PDB, "spec.selector.matchLabels", {"tier": "web"})), []),
+        (
+            with_objects(edited(MONITOR, "spec.selector.matchLabels", {"app": "other"})),
+            ["ServiceMonitor hello: selector matches no Service the chart renders"],
+        ),
+        (
+            with_objects(edited(MONITOR, "spec.endpoints", [{"port": "metrics"}])),
+            ["ServiceMonitor hello: endpoint port metrics is not a port name of the Service it selects"],
+        ),
+    ],
+    ids=[
+        "all-good",
+        "hpa-cpu-without-request",
+        "hpa-custom-metric-only",
+        "hpa-wrong-target",
+        "pdb-selects-nothing",
+        "pdb-subset-selector",
+        "monitor-selects-nothing",
+        "monitor-wrong-port",
+    ],
+)
+def test_references_must_hit(manifests: list[dict[str, Any]], want: list[str]) -> None:
+    assert [str(v) for v in check_manifests(manifests)] == want
+
+
+@pytest.mark.parametrize(
+    ("api_version", "custom"),
+    [
+        ("v1", False),
+        ("apps/v1", False),
+        ("policy/v1", False),
+        ("networking.k8s.io/v1", False),
+        ("admissionregistration.k8s.io/v1", False),
+        ("monitoring.coreos.com/v1", True),
+        ("gateway.networking.k8s.io/v1", True),
+        ("example.com/v1alpha1", True),
+    ],
+)
+def test_is_custom(api_version: str, custom: bool) -> None:
+    assert is_custom(api_version) is custom
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "want"),
+    [
+        ("monitoring.coreos.com/v1", "ServiceMonitor", "monitoring.coreos.com/servicemonitor_v1.json"),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute", "gateway.networking.k8s.io/httproute_v1.json"),
+    ],
+)
+def test_crd_schema_file_matches_the_catalog_layout(api_version: str, kind: str, want: str) -> None:
+    assert crd_schema_file(api_version, kind) == want

@@ -1,6 +1,8 @@
+from typing import Any
+
 import pytest
 
-from tests.kubeschemas import standalone_schema
+from tests.kubeschemas import crd_json_schema, standalone_schema
 
 
 def test_standalone_schema_inlines_reachable_definitions_only() -> None:
@@ -32,3 +34,39 @@ def test_standalone_schema_inlines_reachable_definitions_only() -> None:
 def test_standalone_schema_names_a_missing_definition() -> None:
     with pytest.raises(ValueError, match="'Nope'"):
         standalone_schema({"$ref": "/api/_definitions.json#/$defs/Nope"}, {"$defs": {}})
+
+
+def test_crd_schema_is_strict_where_the_crd_is() -> None:
+    crd: dict[str, Any] = {
+        "type": "object",
+        "properties": {
+            "spec": {
+                "type": "object",
+                "required": ["port"],
+                "properties": {
+                    "port": {"x-kubernetes-int-or-string": True},
+                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "extra": {"type": "object", "x-kubernetes-preserve-unknown-fields": True, "properties": {}},
+                },
+                "x-kubernetes-validations": [{"rule": "true"}],
+            },
+            "metadata": {"type": "object"},
+        },
+    }
+    assert crd_json_schema(crd) == {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "spec": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["port"],
+                "properties": {
+                    "port": {"anyOf": [{"type": "integer"}, {"type": "string"}]},
+                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "extra": {"type": "object", "properties": {}},
+                },
+            },
+            "metadata": {"type": "object"},
+        },
+    }

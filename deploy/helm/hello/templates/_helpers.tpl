@@ -86,3 +86,30 @@ Seconds between SIGTERM and SIGKILL: the preStop sleep, then the app's shutdown 
 {{- .Values.terminationGracePeriodSeconds }}
 {{- end }}
 {{- end }}
+
+{{/*
+PromQL label matchers for this release's request series in the SLO rules: the user's selector, else what a
+ServiceMonitor scrape sets (job = the Service's name, namespace), minus the excluded routes.
+*/}}
+{{- define "hello.sloSelector" -}}
+{{- $rule := .Values.metrics.prometheusRule }}
+{{- $sel := $rule.selector | default (printf "job=%q,namespace=%q" (include "hello.fullname" .) .Release.Namespace) }}
+{{- if $rule.excludeRoutes }}
+{{- printf "%s,route!~%q" $sel (join "|" $rule.excludeRoutes) }}
+{{- else }}
+{{- $sel }}
+{{- end }}
+{{- end }}
+
+{{/*
+The le matcher of the latency threshold's bucket: Prometheus 3 writes whole-number bucket bounds as "1.0",
+Prometheus 2 as "1"; match both.
+*/}}
+{{- define "hello.leMatcher" -}}
+{{- $t := toString .Values.metrics.prometheusRule.latencyThresholdSeconds }}
+{{- if contains "." $t }}
+{{- printf "le=%q" $t }}
+{{- else }}
+{{- printf "le=~%q" (printf "%s|%s.0" $t $t) }}
+{{- end }}
+{{- end }}
