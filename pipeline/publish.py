@@ -6,8 +6,9 @@ refused them. The engine makes that request from where it will push (a registry 
 included), and the password stays a Dagger Secret throughout: no Python string ever holds it.
 """
 
+import re
 import secrets
-from typing import Final
+from typing import Final, Literal
 
 import dagger
 from dagger import dag
@@ -15,9 +16,27 @@ from dagger import dag
 from .errors import PipelineError
 from .tags import registry_host
 
-#: Words in the engine's error that mean the registry answered and the reference was simply absent.
-_ABSENT: Final = ("not found", "manifest unknown", "name unknown", "404")
-_REFUSED: Final = ("unauthorized", "denied", "authentication required", "401", "403", "forbidden")
+#: Words in the engine's error that mean the registry answered and the reference was simply absent,
+#: or that it refused the credentials. Whole words only: an address may well hold "401" or "denied".
+_ABSENT: Final = re.compile(r"\b(not found|manifest unknown|name unknown|404)\b")
+_REFUSED: Final = re.compile(r"\b(unauthorized|denied|authentication required|401|403|forbidden)\b")
+
+
+def classify_probe_error(text: str, address: str, tag: str) -> Literal["refused", "absent", "other"]:
+    """Classify the engine's answer to pulling ``address:tag``: refused, absent, or something else.
+
+    The address, its repository path and the tag are cut out first (the error quotes them, in URLs too):
+    their letters must not be read as the registry's words.
+    """
+    repository = address.split("/", 1)[-1]
+    for quoted in (f"{address}:{tag}", address, repository, tag):
+        text = text.replace(quoted, " ")
+    text = text.lower()
+    if _REFUSED.search(text):
+        return "refused"
+    if _ABSENT.search(text):
+        return "absent"
+    return "other"
 
 
 def with_auth(ctr: dagger.Container, address: str, auth: tuple[str, dagger.Secret] | None) -> dagger.Container:
@@ -27,18 +46,18 @@ def with_auth(ctr: dagger.Container, address: str, auth: tuple[str, dagger.Secre
 
 async def check_push_access(address: str, auth: tuple[str, dagger.Secret] | None) -> None:
     """Raise PipelineError("publish", ...) unless the registry answers and accepts the credentials."""
-    probe = f"{address}:pipeline-access-check-{secrets.token_hex(6)}"
+    tag = f"pipeline-access-check-{secrets.token_hex(6)}"
     try:
-        await with_auth(dag.container(), address, auth).from_(probe).sync()
+        await with_auth(dag.container(), address, auth).from_(f"{address}:{tag}").sync()
     except dagger.QueryError as e:
-        text = str(e).lower()
         host = registry_host(address)
-        if any(word in text for word in _REFUSED):
+        verdict = classify_probe_error(str(e), address, tag)
+        if verdict == "refused":
             if auth is None:
                 msg = f"registry {host} requires credentials: pass --username and --password"
                 raise PipelineError("publish", msg) from None
             raise PipelineError("publish", f"registry {host} rejected the credentials of user {auth[0]!r}") from None
-        if any(word in text for word in _ABSENT):
+        if verdict == "absent":
             return
         raise PipelineError("publish", f"registry {host} is unreachable", str(e).splitlines()[-1]) from None
     # The random tag exists: the registry answers and lets us read, which is as far as a check can go.

@@ -27,6 +27,7 @@ from pipeline.vulns import VulnReport
 from . import hostcheck
 from .introspect import Arg, Fn, functions
 from .session import (
+    EngineLostError,
     EngineUnreachableError,
     base_type,
     check_engine,
@@ -34,6 +35,7 @@ from .session import (
     convert,
     engine_config,
     make_pipeline,
+    while_engine_lives,
 )
 
 EXIT_FAILED = 1
@@ -178,13 +180,16 @@ async def _call(config: dict[str, Any], fn: Fn, kwargs: dict[str, Any], output: 
         pipeline = make_pipeline(config)
         call_kwargs = {a.python_name: convert(a, kwargs.get(a.python_name), config=config) for a in fn.args}
         method = cast("Callable[..., Awaitable[object]]", getattr(pipeline, fn.python_name))
-        result = await method(**{k: v for k, v in call_kwargs.items() if v is not None})
-        await _emit(fn, result, output, *service_ports(fn, config, port, kwargs))
+        result = await while_engine_lives(lambda: method(**{k: v for k, v in call_kwargs.items() if v is not None}))
+        await while_engine_lives(lambda: _emit(fn, result, output, *service_ports(fn, config, port, kwargs)))
 
 
 def _engine_lost(e: BaseException) -> bool:
     """Tell whether an error means the engine (or the connection to it) went away."""
-    names = {type(x).__name__ for x in (e, e.__cause__, e.__context__) if x is not None}
+    context = e.__context__
+    if context is not None and any(isinstance(x, EngineLostError) for x in leaves(context)):
+        return True  # the watchdog saw it first; closing the session then failed too
+    names = {type(x).__name__ for x in (e, e.__cause__, context) if x is not None}
     lost = {"RetryError", "ConnectError", "ReadError", "RemoteProtocolError", "TransportError", "BrokenResourceError"}
     return isinstance(e, dagger.ClientConnectionError | dagger.TransportError | ConnectionError) or bool(names & lost)
 

@@ -6,11 +6,14 @@ import socket
 import sys
 import types
 import urllib.parse
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Union, cast, get_args, get_origin
+from typing import Any, TypeVar, Union, cast, get_args, get_origin
 
+import anyio
 import click
 import dagger
+import psutil
 from dagger import dag
 
 from pipeline import Pipeline
@@ -84,6 +87,16 @@ class EngineUnreachableError(ConnectionError):
     """No Dagger engine answers at the configured address."""
 
 
+class EngineLostError(ConnectionError):
+    """The engine stopped accepting connections while a call was running."""
+
+
+def _probe_address() -> str | None:
+    """Return the engine address a plain connect can probe (tcp:// or unix://), or None."""
+    address = os.environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST", "")
+    return address if urllib.parse.urlsplit(address).scheme in {"tcp", "unix"} else None
+
+
 def check_engine(timeout: float = 3.0) -> None:
     """Fail fast when the engine at _EXPERIMENTAL_DAGGER_RUNNER_HOST does not accept connections.
 
@@ -108,3 +121,53 @@ def check_engine(timeout: float = 3.0) -> None:
 def engine_config(config: dict[str, Any]) -> dagger.Config:
     """Return the connection settings: the engine's progress on stderr with --verbose."""
     return dagger.Config(log_output=sys.stderr if config.get("verbose") else None)
+
+
+T = TypeVar("T")
+
+#: How often a running call checks that its engine still accepts connections, and how many misses in a row
+#: mean it is gone. The Dagger session behind the SDK retries a dead engine for minutes, and an exec in flight
+#: may never hear of it; the watchdog turns that wait into one line within seconds.
+WATCH_INTERVAL = 2.0
+WATCH_MISSES = 2
+
+
+def stop_sessions() -> None:
+    """Kill this process's `dagger session` children.
+
+    With their engine gone they have nothing left to drain, and the SDK would wait minutes for them to exit.
+    """
+    for child in psutil.Process().children():
+        try:
+            if child.name().startswith("dagger"):
+                child.kill()
+        except psutil.Error:
+            continue
+
+
+async def engine_watchdog(interval: float = WATCH_INTERVAL, misses: int = WATCH_MISSES) -> None:
+    """Run until cancelled; raise EngineLostError once the engine refuses `misses` connections in a row."""
+    if _probe_address() is None:
+        await anyio.sleep_forever()
+    missed = 0
+    while True:
+        await anyio.sleep(interval)
+        try:
+            await anyio.to_thread.run_sync(check_engine, interval)
+        except EngineUnreachableError:
+            missed += 1
+            if missed >= misses:
+                stop_sessions()
+                raise EngineLostError(_probe_address()) from None
+        else:
+            missed = 0
+
+
+async def while_engine_lives(work: Callable[[], Awaitable[T]]) -> T:
+    """Await work; if the engine dies first, cancel it and raise EngineLostError (in an exception group)."""
+    result: list[T] = []
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(engine_watchdog)
+        result.append(await work())
+        tg.cancel_scope.cancel()
+    return result[0]

@@ -12,6 +12,9 @@ builds without them:
 * ``util/scrub`` loses a regexp built from midterm's reset sequence.
 * ``libsecret://`` secret URIs and the Dang SDK answer "not built in".
 * ``engine/distconsts`` (a leaf package of paths) is written for this host.
+* ``network/netinst/dnsmasq.go``: the engine's dnsmasq gets ``bind-interfaces``, so it binds its own bridge
+  and not every address: two engines can then run on one host (a second engine over tcp:// in the tests);
+  the official image has a network namespace of its own and never meets the other one.
 * Module mode: the Go SDK's generated code asks for ``dagger.io/dagger`` at a
   commit the proxy refuses (``goSDKLibVersion``), and codegen runs an unversioned
   ``go get github.com/dagger/querybuilder`` (a version-list query, refused): both
@@ -165,6 +168,9 @@ def main(src: Path) -> None:
     consts.mkdir(parents=True, exist_ok=True)
     (consts / "go.mod").write_text("module github.com/dagger/dagger/engine/distconsts\n\ngo 1.22\n")
     (consts / "distconsts.go").write_text(DISTCONSTS)
+
+    dnsmasq = src / "network/netinst/dnsmasq.go"
+    replace_once(dnsmasq, "except-interface=lo\ninterface={{.NetworkInterface}}\n", "except-interface=lo\ninterface={{.NetworkInterface}}\nbind-interfaces\n")
 
     go_sdk = src / "core/sdk/go_sdk.go"
     replace_once(go_sdk, '= "56bb30426a8462af6f95cfdae6461d0cc796ff50" // v0.21.8', f'= "{GO_SDK_LIB_VERSION}"')

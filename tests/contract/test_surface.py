@@ -76,4 +76,4 @@ def test_module_mode_installs_only_what_the_functions_need() -> None:
     (project,) = [p for p in lock["package"] if p["name"] == "pipeline"]
     runtime = {d["name"] for d in project["dependencies"]}
     assert runtime == {"dagger-io", "anyio", "semver", "pyyaml"}
-    assert {d["name"] for d in project["optional-dependencies"]["cli"]} == {"click", "watchfiles"}
+    assert {d["name"] for d in project["optional-dependencies"]["cli"]} == {"click", "watchfiles", "psutil"}

@@ -165,11 +165,18 @@ def test_publish_to_the_basic_auth_registry(cli: Cli, repo: Path) -> None:
 def test_a_user_repository_adopts_the_module_as_a_toolchain(cli: Cli, tmp_path: Path) -> None:
     """A service repository (go.mod at its root) installs the module as a toolchain; `dagger check` runs its checks.
 
-    The toolchain's DefaultPath("/") is the user's repository: no --source, no .env source line.
+    The toolchain's DefaultPath("/") is the user's repository: no --source, no .env source line. Dagger wants a
+    local toolchain inside the installing module's context (its git root), so the copy lives in the repository,
+    as a team that vendors its CI module would keep it.
     """
-    module = copy_repository(tmp_path / "pipeline", "")
     user = tmp_path / "orders"
     shutil.copytree(FIXTURES / "embed-assets", user)
+    module = user / "ci" / "pipeline"
+    module.mkdir(parents=True)
+    for name in ("dagger.json", "pyproject.toml", "uv.lock"):
+        shutil.copy2(ROOT / name, module / name)
+    for name in ("pipeline", "pipeline_cli"):
+        shutil.copytree(ROOT / name, module / name, ignore=shutil.ignore_patterns("__pycache__"))
     (user / ".env").write_text(offline_defaults().replace("goImage=", "PIPELINE_GOIMAGE="))
     subprocess.run(["git", "init", "-q", str(user)], check=True)
     for args in (("init", "--name", "orders"), ("toolchain", "install", str(module))):
