@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 # Go code that must be gofmt-clean (fixtures with a gofmt diff or a vet finding are broken on purpose).
 GO_CLEAN := app scripts/sdk/python-runtime tests/fixtures/trivydb tests/fixtures/embed-assets tests/fixtures/other-port tests/fixtures/workspace tests/fixtures/hanging-test tests/fixtures/cgo-dep
 
-.PHONY: setup venv engine-up engine-down check test unit ci bench clean
+.PHONY: setup venv engine-up engine-down check test unit ci bench bench-peers peers-down clean
 
 venv:
 	@bash scripts/venv.sh
@@ -41,6 +41,14 @@ ci: setup
 
 bench: setup
 	$(ENGINE_ENV); $(VENV)/python bench/bench.py
+
+# The pipeline against BuildKit (Debian's dockerd), ko and Dagger's Go toolchain; scripts/peers-up.sh installs
+# and starts the peers. Apart from `bench`: one run takes longer than the rest of the benchmark (README).
+bench-peers: setup
+	$(ENGINE_ENV); eval "$$(bash scripts/peers-up.sh)"; $(VENV)/python bench/peers.py
+
+peers-down:
+	@bash scripts/peers-up.sh down
 
 clean: engine-down
 	rm -rf .venv
