@@ -54,6 +54,9 @@ COLD_RUNS: Final = int(os.environ.get("BENCH_COLD_RUNS", "2"))
 #: Repository names in the local registry start with this (unique per worktree while developing).
 PREFIX: Final = os.environ.get("BENCH_REPO_PREFIX", "bench")
 GEN_PACKAGES: Final = int(os.environ.get("BENCH_GEN_PACKAGES", "30"))
+#: What to run (comma-separated), e.g. BENCH_PEERS=pipeline,ko BENCH_SOURCES=gen for a partial look.
+PEERS: Final = os.environ.get("BENCH_PEERS", "pipeline,buildkit,ko").split(",")
+SOURCES: Final = os.environ.get("BENCH_SOURCES", "app,gen").split(",")
 REGISTRY: Final = pins.LOCAL_REGISTRY
 TWO: Final = ["linux/amd64", "linux/arm64"]
 AMD64: Final = "linux/amd64"
@@ -430,6 +433,24 @@ class Bench:
         """Start with no cells."""
         self.peers = peers
         self.cells: list[Cell] = []
+        #: "source: figure: peer" -> why that peer failed that figure.
+        self.errors: dict[str, str] = {}
+        self.saved = ROOT / "bench" / "results" / time.strftime("peers-%Y%m%dT%H%M%S.json")
+
+    def save(self, **extra: object) -> Path:
+        """Write what is measured so far (after every figure: a run cut short keeps its numbers)."""
+        self.saved.parent.mkdir(parents=True, exist_ok=True)
+        machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, {platform.node()}"
+        record = {
+            "machine": machine,
+            "settings": {"runs": RUNS, "cold_runs": COLD_RUNS, "gen_packages": GEN_PACKAGES},
+            "dagger_go_toolchain": DAGGER_GO_TOOLCHAIN,
+            "errors": self.errors,
+            "cells": [asdict(c) for c in self.cells],
+            **extra,
+        }
+        self.saved.write_text(json.dumps(record, indent=2))
+        return self.saved
 
     def cell(self, source: str, key: str, peer: str, unit: str = "s") -> Cell:
         """Return the cell (made on first use)."""
@@ -453,14 +474,25 @@ class Bench:
         for _ in range(runs):
             for peer in self.peers:
                 src = sources[peer.name]
+                where = f"{src.kind}: {FIGURES[key]}: {peer.name}"
+                if where in self.errors:
+                    continue
                 load = os.getloadavg()[0]
                 t0 = time.perf_counter()
-                if await step(peer, src) is False or not record:
+                try:
+                    ran = await step(peer, src)
+                except (RuntimeError, dagger.DaggerError) as e:
+                    # One peer failing one figure costs that cell, not the run: the table says so.
+                    self.errors[where] = str(e)[-2000:]
+                    note(f"{where} FAILED: {self.errors[where]}")
+                    continue
+                if ran is False or not record:
                     continue
                 c = self.cell(src.kind, key, peer.name)
                 c.values.append(time.perf_counter() - t0)
                 c.load.append(load)
-                note(f"{src.kind}: {FIGURES[key]}: {peer.name} {c.values[-1]:.2f}s (load {load:.1f})")
+                note(f"{where} {c.values[-1]:.2f}s (load {load:.1f})")
+        self.save()
 
     async def source(self, template: Source) -> None:
         """Measure every figure on one source."""
@@ -487,6 +519,8 @@ class Bench:
 
         await self.figure("publish", sources, RUNS, changed(publish))
         for peer in self.peers:
+            if peer.name not in published:
+                continue
             compressed, files = await image_sizes(published[peer.name])
             self.cell(template.kind, "size", peer.name, "B").values.append(compressed)
             self.cell(template.kind, "files", peer.name, "B").values.append(files)
@@ -495,17 +529,26 @@ class Bench:
             shutil.rmtree(src.dir, ignore_errors=True)
 
 
-def render(cells: list[Cell], peers: list[str]) -> str:
-    """Render the table: one row per source and figure, one column per peer (median), the pipeline's verdict."""
+def render(cells: list[Cell], peers: list[str], errors: dict[str, str]) -> str:
+    """Render the table: a row per source and figure, a column per peer (median), the pipeline's verdict, load."""
     columns = [*peers, "dagger go toolchain"]
-    rows = [("source", "figure", *columns, "pipeline / best peer", "target", "")]
+    rows = [("source", "figure", *columns, "pipeline / best peer", "target", "", "load")]
     keys = {v: k for k, v in FIGURES.items()}
     for source in dict.fromkeys(c.source for c in cells):
         for figure in dict.fromkeys(c.figure for c in cells if c.source == source):
-            by_peer = {c.peer: c for c in cells if (c.source, c.figure) == (source, figure)}
+            by_peer = {c.peer: c for c in cells if (c.source, c.figure) == (source, figure) and c.values}
             unit = next(iter(by_peer.values())).unit
 
-            def fmt(c: Cell | None, unit: str = unit) -> str:
+            def fmt(
+                peer: str,
+                unit: str = unit,
+                source: str = source,
+                figure: str = figure,
+                cells: dict[str, Cell] = by_peer,
+            ) -> str:
+                if f"{source}: {figure}: {peer}" in errors:
+                    return "failed"
+                c = cells.get(peer)
                 if c is None:
                     return "-"
                 return f"{c.median / 1e6:.2f} MB" if unit == "B" else f"{c.median:.2f} s"
@@ -519,13 +562,31 @@ def render(cells: list[Cell], peers: list[str]) -> str:
                 if limit is not None:
                     target = f"<= {limit}x"
                     verdict = "met" if r <= limit else "missed"
-            cols = [fmt(by_peer.get(p)) for p in peers]
-            rows.append((source, figure, *cols, "n/a", ratio, target, verdict))
+            loads = [x for c in by_peer.values() for x in c.load]
+            load = f"{statistics.median(loads):.1f}" if loads else ""
+            rows.append((source, figure, *(fmt(p) for p in peers), "n/a", ratio, target, verdict, load))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
-async def measure() -> tuple[list[Cell], list[str]]:
+def report(record: dict[str, Any]) -> str:
+    """Return the printed report of a saved run: machine, table, failures, what could not run."""
+    cells = [Cell(**c) for c in record["cells"]]
+    peers = list(dict.fromkeys(c.peer for c in cells))
+    errors: dict[str, str] = record.get("errors", {})
+    lines = [
+        (
+            f"machine: {record['machine']}; settings {record['settings']}; "
+            f"whole run {record.get('minutes', 0):.1f} min; load = median 1-minute load average before each run"
+        ),
+        render(cells, peers, errors),
+        f"dagger go toolchain: {record['dagger_go_toolchain']}",
+    ]
+    lines += [f"FAILED {where}: {why.splitlines()[-1] if why else ''}" for where, why in errors.items()]
+    return "\n".join(lines)
+
+
+async def measure(bench_peers: list[str]) -> "Bench":
     """Take every measurement on app/ and on the generated module."""
     gen_dir = Path(tempfile.mkdtemp(prefix="bench-gen-template-"))
     genmodule.generate(gen_dir, GEN_PACKAGES)
@@ -533,32 +594,24 @@ async def measure() -> tuple[list[Cell], list[str]]:
     async with dagger.connection():
         base = await publish_ko_base(os.environ["PIPELINE_GO_IMAGE"])
         note(f"ko base image: {base}")
-        peers: list[Peer] = [PipelinePeer(), DockerPeer(), KoPeer(base)]
-        bench = Bench(peers)
+        every: list[Peer] = [PipelinePeer(), DockerPeer(), KoPeer(base)]
+        bench = Bench([p for p in every if p.name in bench_peers])
         for template in templates:
-            await bench.source(template)
+            if template.kind in SOURCES:
+                await bench.source(template)
     shutil.rmtree(gen_dir, ignore_errors=True)
-    return bench.cells, [p.name for p in peers]
+    return bench
 
 
 def main() -> None:
-    """Measure, print the table, save JSON."""
+    """Measure, print the table, save JSON; `--show FILE` prints a saved run again."""
+    if sys.argv[1:2] == ["--show"]:
+        print(report(json.loads(Path(sys.argv[2]).read_text())))
+        return
     t0 = time.perf_counter()
-    cells, peers = anyio.run(measure)
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}, {platform.node()}"
-    table = render(cells, peers)
-    minutes = (time.perf_counter() - t0) / 60
-    print(f"machine: {machine}; whole run {minutes:.1f} min\n{table}\ndagger go toolchain: {DAGGER_GO_TOOLCHAIN}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / time.strftime("peers-%Y%m%dT%H%M%S.json")
-    record = {
-        "machine": machine,
-        "minutes": minutes,
-        "dagger_go_toolchain": DAGGER_GO_TOOLCHAIN,
-        "cells": [asdict(c) for c in cells],
-    }
-    path.write_text(json.dumps(record, indent=2))
+    bench = anyio.run(measure, PEERS)
+    path = bench.save(minutes=(time.perf_counter() - t0) / 60)
+    print(report(json.loads(path.read_text())))
     print(f"saved {path}")
 
 
