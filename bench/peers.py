@@ -407,10 +407,19 @@ async def publish_ko_base(go_image: str) -> str:
     return await dag.container().publish(address, platform_variants=variants)
 
 
+def repository(ref: str) -> str:
+    """Return a reference without its tag and digest (the registry's port kept)."""
+    name = ref.split("@", 1)[0]
+    head, _, last = name.rpartition("/")
+    return f"{head}/{last.split(':', 1)[0]}" if head else name
+
+
 async def image_sizes(ref: str) -> tuple[float, float]:
     """Return the amd64 image's compressed size (config + layers as pushed) and the bytes of its files."""
+    repo = repository(ref)
+    if "@" in ref:  # name:tag@digest (what publish returns): skopeo takes one of the two
+        ref = f"{repo}@{ref.split('@', 1)[1]}"
     raw = json.loads(await sh(["skopeo", "inspect", "--tls-verify=false", "--raw", f"docker://{ref}"]))
-    repo = ref.rsplit(":", 1)[0]
     if "manifests" in raw:
         digest = next(m["digest"] for m in raw["manifests"] if m.get("platform", {}).get("architecture") == "amd64")
         ref = f"{repo}@{digest}"
@@ -521,7 +530,11 @@ class Bench:
         for peer in self.peers:
             if peer.name not in published:
                 continue
-            compressed, files = await image_sizes(published[peer.name])
+            try:
+                compressed, files = await image_sizes(published[peer.name])
+            except RuntimeError as e:
+                self.errors[f"{template.kind}: {FIGURES['size']}: {peer.name}"] = str(e)[-2000:]
+                continue
             self.cell(template.kind, "size", peer.name, "B").values.append(compressed)
             self.cell(template.kind, "files", peer.name, "B").values.append(files)
             note(f"{template.kind}: {peer.name} image {compressed / 1e6:.2f} MB compressed, {files / 1e6:.2f} MB files")
