@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 GO_CLEAN := app scripts/sdk/python-runtime tests/fixtures/trivydb tests/fixtures/embed-assets tests/fixtures/other-port tests/fixtures/workspace tests/fixtures/hanging-test tests/fixtures/cgo-dep tests/fixtures/vendored \
 	tests/fixtures/bench-slowdown/base tests/fixtures/bench-slowdown/head tests/fixtures/vulnerable-unreachable
 
-.PHONY: setup venv engine-up engine-down check test unit ci bench clean
+.PHONY: setup venv engine-up engine-down check test unit ci bench bench-peers peers-down clean
 
 venv:
 	@bash scripts/venv.sh
@@ -43,6 +43,14 @@ ci: setup
 bench: setup
 	$(ENGINE_ENV); $(VENV)/python bench/bench.py
 	$(VENV)/python bench/chart.py
+
+# The pipeline against BuildKit (Debian's dockerd), ko and Dagger's Go toolchain; scripts/peers-up.sh installs
+# and starts the peers. Apart from `bench`: one run takes longer than the rest of the benchmark (README).
+bench-peers: setup
+	$(ENGINE_ENV); eval "$$(bash scripts/peers-up.sh)"; $(VENV)/python bench/peers.py
+
+peers-down:
+	@bash scripts/peers-up.sh down
 
 clean: engine-down
 	rm -rf .venv

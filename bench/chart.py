@@ -1,6 +1,6 @@
 """Draw `make bench`'s results as a chart: each pipeline figure beside its native baseline, as an SVG.
 
-Reads a results file that bench/bench.py saved (default: the newest bench/results/*.json) and writes the chart
+Reads a results file that bench/bench.py saved (default: the newest bench/results/<time>.json) and writes the chart
 beside it (<time>.svg) and to bench/chart.svg, the picture README links. Plain Python: no plotting package.
 Each row has its own scale (the longer bar fills the row), so a 0.1 s figure reads as well as a 40 s one;
 the ratio and, where bench.py sets one, the target (dashed line) are written beside the bars.
@@ -137,8 +137,8 @@ def chart_svg(rows: list[Pair], caption: str) -> str:
 
 
 def newest() -> Path:
-    """Return the newest results file."""
-    found = sorted(RESULTS.glob("*.json"))
+    """Return the newest results file of bench/bench.py (``<time>.json``, not peers.py's ``peers-<time>.json``)."""
+    found = sorted(RESULTS.glob("[0-9]*.json"))
     if not found:
         sys.exit(f"chart: no results in {RESULTS}; run make bench first")
     return found[-1]

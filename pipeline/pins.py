@@ -77,3 +77,8 @@ SHIV_VERSION: Final = "1.0.8"
 GRAPHQL_CORE_VERSION: Final = "3.2.7"
 PYTHON_BASE_TAG: Final = "3.11-bookworm"
 DEBIAN_SUITE: Final = "bookworm"
+
+#: Peers `make bench-peers` compares the pipeline with (bench/peers.py, scripts/peers-up.sh): ko, built from its
+#: Go module on the host, and the Debian package whose dockerd carries BuildKit (bookworm has 20.10).
+KO: Final = "github.com/google/ko@v0.19.1"
+DOCKER_PACKAGE: Final = "docker.io"

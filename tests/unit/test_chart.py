@@ -1,9 +1,11 @@
 """bench/chart.py: the SVG drawn from a results file (no engine)."""
 
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
+from bench import chart
 from bench.chart import Pair, amount, chart_svg, pairs
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -63,3 +65,10 @@ def test_a_met_target_is_green_and_a_missed_one_red() -> None:
 def test_amounts_read_as_in_the_table() -> None:
     assert amount(0.654, "s") == "0.65 s"
     assert amount(9_480_000.0, "B") == "9.48 MB"
+
+
+def test_newest_is_benchs_own_file_not_a_later_peers_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("20261128T100000.json", "20261129T100000.json", "peers-20261129T120000.json", "chart.svg"):
+        (tmp_path / name).write_text("{}")
+    monkeypatch.setattr(chart, "RESULTS", tmp_path)
+    assert chart.newest() == tmp_path / "20261129T100000.json"
