@@ -170,7 +170,11 @@ def main(src: Path) -> None:
     (consts / "distconsts.go").write_text(DISTCONSTS)
 
     dnsmasq = src / "network/netinst/dnsmasq.go"
-    replace_once(dnsmasq, "except-interface=lo\ninterface={{.NetworkInterface}}\n", "except-interface=lo\ninterface={{.NetworkInterface}}\nbind-interfaces\n")
+    replace_once(
+        dnsmasq,
+        "except-interface=lo\ninterface={{.NetworkInterface}}\n",
+        "except-interface=lo\ninterface={{.NetworkInterface}}\nbind-interfaces\n",
+    )
 
     go_sdk = src / "core/sdk/go_sdk.go"
     replace_once(go_sdk, '= "56bb30426a8462af6f95cfdae6461d0cc796ff50" // v0.21.8', f'= "{GO_SDK_LIB_VERSION}"')

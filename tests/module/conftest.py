@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import vulndb
 from tests.conftest import ROOT, require_engine_env
 
 #: A call through the CLI loads the module (cold: minutes on two cores) and runs the pipeline.
@@ -48,11 +49,17 @@ def dagger_cli() -> str:
 
 
 def offline_defaults(source: str = "") -> str:
-    """The .env lines that point the module at this machine's local images and vulnerability DB."""
+    """The .env lines that point the module at this machine's local images and vulnerability DBs.
+
+    Trivy's DB is scripts/engine-up.sh's; the Go vulnerability DB (govulncheck) is the fixture one, written under
+    PIPELINE_CACHE: with no internet, govulncheck could not reach vuln.go.dev.
+    """
+    vuln_db = vulndb.write(Path(os.environ["PIPELINE_CACHE"]) / "vulndb" / "test")
     lines = [
         f"goImage={os.environ['PIPELINE_GO_IMAGE']}",
         f"trivyImage={os.environ['PIPELINE_TRIVY_IMAGE']}",
         f"trivyDb={os.environ['PIPELINE_TRIVY_DB']}",
+        f"vulnDb={vuln_db}",
     ]
     if source:
         lines.append(f"source={source}")

@@ -61,12 +61,20 @@ def github_expressions(text: str, env: dict[str, str]) -> str:
 
 
 def github_steps() -> Iterator[tuple[str, str]]:
-    """Yield (job/step, bash script) for every step that runs dagger, as GitHub runs it."""
+    """Yield (job/step, bash script) for every step that runs dagger, as GitHub runs it.
+
+    A second actions/checkout into a path (the base branch of bench-compare) becomes a copy of the checkout's
+    tracked files there: the base is the same commit, which is what a pull request without a code change compares.
+    """
     doc = yaml.safe_load(WORKFLOW.read_text())
     for job_name, job in cast("dict[str, Any]", doc["jobs"]).items():
         for step in job["steps"]:
             name = f"{job_name}/{step.get('name', step.get('uses', ''))}"
-            if "run" in step and "dagger" in step["run"]:
+            path = step.get("with", {}).get("path")
+            if str(step.get("uses", "")).startswith("actions/checkout@") and path:
+                files = "git ls-files -z --cached --others --exclude-standard"
+                yield name, f"mkdir -p {path} && {files} | xargs -0 cp --parents -t {path}"
+            elif "run" in step and "dagger" in step["run"]:
                 yield name, step["run"]
             elif str(step.get("uses", "")).startswith(f"{DAGGER_ACTION}@"):
                 inputs = step.get("with", {})
@@ -77,12 +85,26 @@ def github_steps() -> Iterator[tuple[str, str]]:
 
 
 def gitlab_jobs() -> Iterator[tuple[str, str]]:
-    """Yield (job, script) for every job that runs dagger: its script lines in one shell."""
+    """Yield (job, script) for every job that runs dagger: its script lines in one shell.
+
+    `apk add` lines install tools into the job's Alpine image, as before_script installs the CLI: this host has
+    them already, so they are the lines not run.
+    """
     doc = yaml.safe_load(GITLAB.read_text())
     for name, job in cast("dict[str, Any]", doc).items():
         if isinstance(job, dict) and "script" in job and not name.startswith("."):
-            lines = cast("list[str]", job["script"])
+            lines = [ln for ln in cast("list[str]", job["script"]) if not ln.startswith("apk add ")]
             yield name, "\n".join(lines)
+
+
+def commit_with_origin(checkout: Path) -> str:
+    """Commit the checkout and make it its own `origin` (file://, so a shallow fetch works); return the branch."""
+    git = ["git", "-C", str(checkout), "-c", "user.name=ci", "-c", "user.email=ci@example.invalid"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "base"], check=True)
+    subprocess.run([*git, "remote", "add", "origin", checkout.as_uri()], check=True)
+    branch = subprocess.run([*git, "branch", "--show-current"], capture_output=True, text=True, check=True)
+    return branch.stdout.strip()
 
 
 def run_script(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -111,7 +133,8 @@ def test_every_github_step_runs(checkout: Path, tmp_path: Path) -> None:
         assert res.returncode == 0, f"{name}:\n{script}\n{(res.stdout + res.stderr)[-3000:]}"
         ran.append(name)
     assert (checkout / "junit.xml").exists()
-    assert (checkout / "trivy.sarif").exists()
+    assert (checkout / "pipeline.sarif").exists()
+    assert (checkout / "benchstat.txt").exists()
     assert "none at or above HIGH" in (tmp_path / "summary.md").read_text()
     assert any(n.startswith("publish/") for n in ran)
     repo = env["GITHUB_REPOSITORY"].lower()
@@ -133,6 +156,7 @@ def test_every_gitlab_job_runs(checkout: Path) -> None:
         "CI_REGISTRY_IMAGE": image,
         "CI_REGISTRY_USER": reg["user"],
         "CI_REGISTRY_PASSWORD": reg["password"],
+        "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": commit_with_origin(checkout),
     }
     for key in ("DOCKER_HOST", "DOCKER_TLS_CERTDIR", "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH"):
         env.pop(key)  # the docker:dind service's settings; the engine here is not in Docker
@@ -141,6 +165,7 @@ def test_every_gitlab_job_runs(checkout: Path) -> None:
         assert res.returncode == 0, f"{name}:\n{script}\n{(res.stdout + res.stderr)[-3000:]}"
     assert (checkout / "junit.xml").exists()
     assert (checkout / "trivy.json").exists()
+    assert (checkout / "benchstat.txt").exists()
     tags = subprocess.run(
         ["skopeo", "list-tags", "--tls-verify=false", "--creds", f"{reg['user']}:{reg['password']}", f"docker://{image}"],
         capture_output=True, text=True, check=True,
