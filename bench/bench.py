@@ -26,12 +26,17 @@ from dagger import dag
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import Pipeline  # noqa: E402 (after the path setup above)
+from bench import genmodule  # noqa: E402 (after the path setup above)
+from pipeline import Pipeline  # noqa: E402
 from pipeline.build import BuildFlags  # noqa: E402
 from pipeline.main import SOURCE_IGNORE  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "2"))
+#: Packages of the generated module (bench/genmodule.py), the real-size figures' source.
+GEN_PACKAGES = int(os.environ.get("BENCH_GEN_PACKAGES", "30"))
+#: "generated" measures the generated module's figures only (the app/ figures take most of a run).
+ONLY = os.environ.get("BENCH_ONLY", "")
 
 
 def note(text: str) -> None:
@@ -198,8 +203,60 @@ def process_figures(ws: Workspace) -> list[Figure]:
     return figs
 
 
+def generated_figures() -> list[Figure]:
+    """Time `test` on a real-size generated module through the CLI, each beside native `go test ./...`.
+
+    Same source folder both sides, Go's caches warm both sides: unchanged; after a one-line change in the middle
+    of the import graph (the packages that import it re-run, the rest replay from Go's test cache); after a
+    README-only edit (nothing Go reads changed).
+    """
+    figs: list[Figure] = []
+    src = genmodule.generate(Path(tempfile.mkdtemp(prefix="bench-gen-")) / "svc", GEN_PACKAGES)
+    (src / "README.md").write_text("# generated service\n")
+    env = {**os.environ}
+    edits = iter(range(1, 1000))
+
+    def native() -> None:
+        subprocess.run(["go", "test", "./..."], cwd=src, env=env, check=True, capture_output=True)
+
+    cli = [str(Path(sys.executable).parent / "pipeline"), "--source", str(src), "test"]
+
+    def pipeline() -> None:
+        subprocess.run(cli, env=env, check=True, capture_output=True)
+
+    def code_edit() -> None:
+        genmodule.edit(src, next(edits), GEN_PACKAGES)
+
+    def readme_edit() -> None:
+        (src / "README.md").write_text(f"# generated service\n\nedit {next(edits)}\n")
+
+    def after(edit: Callable[[], None], fn: Callable[[], None]) -> list[float]:
+        times: list[float] = []
+        for _ in range(RUNS):
+            edit()
+            times.append(timed_sync(fn))
+        return times
+
+    name = f"{GEN_PACKAGES}-package module"
+    native()
+    pipeline()
+    figs.append(Figure(f"native go test, {name}, warm", [timed_sync(native) for _ in range(RUNS)]))
+    figs.append(Figure(f"native go test, {name}, one-line change", after(code_edit, native)))
+    figs.append(Figure(f"native go test, {name}, README edit", after(readme_edit, native)))
+    base = f"native go test, {name}"
+    figs.append(Figure(f"CLI test, {name}, warm", [timed_sync(pipeline) for _ in range(RUNS)], f"{base}, warm", 2.0))
+    figs.append(
+        Figure(f"CLI test, {name}, one-line change", after(code_edit, pipeline), f"{base}, one-line change", 1.5)
+    )
+    figs.append(Figure(f"CLI test, {name}, README edit", after(readme_edit, pipeline), f"{base}, README edit", 2.0))
+    shutil.rmtree(src.parent, ignore_errors=True)
+    return figs
+
+
 async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of measurements)
     """Take every measurement."""
+    if ONLY == "generated":
+        return await anyio.to_thread.run_sync(generated_figures)
     figs: list[Figure] = []
     ws = Workspace()
     warm = {**os.environ}
@@ -274,6 +331,7 @@ async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of meas
         shutil.rmtree(out, ignore_errors=True)
 
     figs += await anyio.to_thread.run_sync(process_figures, ws)
+    figs += await anyio.to_thread.run_sync(generated_figures)
     shutil.rmtree(ws.dir, ignore_errors=True)
     return figs
 
