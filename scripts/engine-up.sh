@@ -44,7 +44,7 @@ engine_answers() {
 }
 
 # The engine this script would start: binary and SDK digests. A running engine that differs is restarted.
-engine_identity() { echo "$BIN/dagger-engine"; cat "$STATE/sdk.env" 2>/dev/null || true; }
+engine_identity() { echo "$BIN/dagger-engine"; cat "$STATE/sdk.env" "$ROOT/scripts/engine.toml" 2>/dev/null || true; }
 
 start_engine() {
   export _EXPERIMENTAL_DAGGER_RUNNER_HOST="unix://$ENGINE_SOCK"
@@ -60,7 +60,7 @@ start_engine() {
   local sdk_env=()
   [ -f "$STATE/sdk.env" ] && mapfile -t sdk_env <"$STATE/sdk.env"
   setsid nohup env "${sdk_env[@]}" unshare --mount --propagation private -- "$BIN/dagger-engine" \
-    --root "$PIPELINE_CACHE/engine-root" --addr "unix://$ENGINE_SOCK" \
+    --root "$PIPELINE_CACHE/engine-root" --addr "unix://$ENGINE_SOCK" --config "$ROOT/scripts/engine.toml" \
     >"$STATE/engine.log" 2>&1 </dev/null &
   echo $! >"$STATE/engine.pid"
   for _ in $(seq 1 120); do

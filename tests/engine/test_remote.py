@@ -71,6 +71,8 @@ class Engine:
                 "dagger-remote",
                 "--network-cidr",
                 "10.89.0.0/16",
+                "--config",
+                str(ROOT / "scripts" / "engine.toml"),
             ],
             stdout=log,
             stderr=log,
