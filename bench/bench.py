@@ -26,8 +26,9 @@ from dagger import dag
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench import genmodule  # noqa: E402 (after the path setup above)
-from pipeline import Pipeline  # noqa: E402
+import genmodule  # noqa: E402 (bench/ is this script's folder)
+
+from pipeline import Pipeline  # noqa: E402 (after the path setup above)
 from pipeline.build import BuildFlags  # noqa: E402
 from pipeline.main import SOURCE_IGNORE  # noqa: E402
 
