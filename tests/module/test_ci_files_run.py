@@ -118,6 +118,15 @@ def call_of(line: str) -> str:
     return line
 
 
+def noise_verdict(step: str, stderr: str) -> bool:
+    """Tell whether bench-compare failed on its gate's own verdict, not on an error.
+
+    Here base and head are the same commit, so a "worse than base" verdict is timing noise on a busy two-core
+    machine: the gate doing its job, not the CI file failing. Any other failure of the step still fails the test.
+    """
+    return step.startswith("bench-compare/") and "benchmark figure(s) worse than base" in stderr
+
+
 def github_calls() -> set[str]:
     """Every dagger call the GitHub workflow makes, in call_of form."""
     return {
@@ -148,8 +157,10 @@ def test_every_github_step_runs(checkout: Path, tmp_path: Path) -> None:
     ran: dict[str, str] = {}
     for name, script in github_steps():
         res = run_script(github_expressions(script, env), checkout, env)
-        assert res.returncode == 0, f"{name}:\n{script}\n{(res.stdout + res.stderr)[-3000:]}"
         ran[name] = res.stdout
+        if res.returncode != 0 and noise_verdict(name, res.stderr):
+            continue
+        assert res.returncode == 0, f"{name}:\n{script}\n{(res.stdout + res.stderr)[-3000:]}"
     cases = [case for suite in JUnitXml.fromfile(str(checkout / "junit.xml")) for case in suite]  # pyright: ignore[reportUnknownMemberType]
     assert len(cases) >= 10
     assert "6 of 6 steps ok" in ran["ci/dagger call ci"]
