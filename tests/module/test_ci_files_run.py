@@ -3,7 +3,8 @@
 The scripts run as the CI systems run them (GitHub: each `run:` in bash -e; GitLab: a job's script lines in one
 shell), in a copy of the repository, with the variables each system sets pointed at this machine: the basic-auth
 registry stands in for GHCR / the GitLab registry, a tag build stands in for a release. Installing the CLI
-(dagger-for-github, GitLab's before_script) is the one step not run: the CLI here is the one built from source.
+(dagger-for-github, GitLab's before_script) is not run: the CLI here is the one built from source; nor is the
+signing step, which needs the repository's cosign secrets (tests/engine/test_supply.py covers those functions).
 
 GitLab's lines that make the very call a GitHub step makes (same function, same arguments once the CI systems'
 variables are named alike) are not run twice: a module-mode call costs minutes here, and the suite has a time
@@ -50,6 +51,7 @@ def github_env(summary: Path) -> dict[str, str]:
         "GITHUB_ACTOR": reg["user"],
         "REGISTRY_TOKEN": reg["password"],
         "GITHUB_STEP_SUMMARY": str(summary),
+        "GITHUB_OUTPUT": str(summary.with_name("github-output.txt")),
     }
 
 
@@ -76,6 +78,10 @@ def github_steps() -> Iterator[tuple[str, str]]:
         for step in job["steps"]:
             name = f"{job_name}/{step.get('name', step.get('uses', ''))}"
             path = step.get("with", {}).get("path")
+            if "secrets.COSIGN_" in str(step.get("env", {})):
+                # Signing needs the repository's cosign key secrets; tests/engine/test_supply.py signs, attests and
+                # verifies with a generated key pair through the same functions.
+                continue
             if str(step.get("uses", "")).startswith("actions/checkout@") and path:
                 files = "git ls-files -z --cached --others --exclude-standard"
                 yield name, f"mkdir -p {path} && {files} | xargs -0 cp --parents -t {path}"
