@@ -1,26 +1,36 @@
 """The Pipeline module's public surface: configuration and thin functions that delegate."""
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Annotated, Any, Final, TypeVar, cast
 
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
-from . import build, chart, checks, devloop, pins
+from . import build, chart, checks, devloop, integration, pins
+from . import lint as linting
 from . import scan as scanning
 from .build import BuildFlags, ImageSpec
 from .ci import run_ci
 from .errors import PipelineError
 from .golang import GoEnv, builder_image, check_packages, effective_go_version, read_project
+from .lint import LintReport
 from .platforms import Platform, parse_platform, parse_platforms
 from .publish import check_push_access, publish_index
 from .scan import ScanReport, Severity, Trivy
 from .tags import check_address, fan_out
 from .tasks import gather
-from .testing import TestOptions, TestReport, run_tests
-from .validate import check_coverage, check_duration, check_link_vars, check_port
+from .testing import TEST_TOOLS, TestOptions, TestReport, run_tests
+from .validate import (
+    check_build_tag,
+    check_coverage,
+    check_duration,
+    check_env,
+    check_link_vars,
+    check_port,
+    check_service_names,
+)
 
 #: What is never uploaded: Git's own data. Everything a Go build or test can read stays.
 SOURCE_IGNORE: Final = [".git"]
@@ -59,6 +69,15 @@ Version = Annotated[str, Doc("Version stamped into the binary as main.version.")
 PlatformArg = Annotated[str, Doc("Target platform, e.g. linux/arm64; default: the engine's platform.")]
 SeverityArg = Annotated[Severity, Doc("Gate threshold: findings at or above it fail.")]
 IgnoreUnfixed = Annotated[bool, Doc("Leave out vulnerabilities that have no fixed version.")]
+Services = Annotated[
+    Sequence[dagger.Service],
+    Doc("Services the integration tests need (a container's service, or tcp://localhost:5432 for a host's)."),
+]
+ServiceNames = Annotated[
+    Sequence[str], Doc("Host name of each --services entry, in the same order (e.g. db); the app is 'app'.")
+]
+IntegrationTag = Annotated[str, Doc("Build tag of the integration tests (//go:build <tag>).")]
+AppEnv = Annotated[Sequence[str], Doc("Environment of the app's service, NAME=value (e.g. REDIS_ADDR=redis:6379).")]
 
 
 @dagger.object_type
@@ -100,9 +119,9 @@ class Pipeline:
         str, Doc("Separate Go caches (e.g. per project on a shared engine); default: one shared cache.")
     ] = ""
     step_timeout: Annotated[int, Doc("Upper bound of every command the pipeline runs, in seconds.")] = pins.STEP_TIMEOUT
-    start_timeout: Annotated[int, Doc("How long serve and debug wait for the app's port, in seconds.")] = (
-        pins.START_TIMEOUT
-    )
+    start_timeout: Annotated[
+        int, Doc("How long serve, debug and integration-test wait for each service's ports, in seconds.")
+    ] = pins.START_TIMEOUT
     trivy_image: Annotated[str, Doc("Trivy image address.")] = pins.TRIVY_IMAGE
     trivy_db: Annotated[
         dagger.Directory | None,
@@ -218,6 +237,17 @@ class Pipeline:
         await checks.require_unchanged("tidy", changes, "not tidy", "dagger generate, or go mod tidy")
 
     @dagger.function
+    async def lint_report(self) -> LintReport:
+        """Run golangci-lint (the source's .golangci.yml, else a default); return findings, JSON and SARIF."""
+        return await linting.lint(await self._env(), self._source(), tuple(self.tags))
+
+    @dagger.function
+    @check
+    async def lint(self) -> None:
+        """Fail when golangci-lint reports a finding; the error names each one as file:line."""
+        (await self.lint_report()).check()
+
+    @dagger.function
     async def test(
         self,
         race: Annotated[bool, Doc("Run with the race detector (needs a cgo-capable builder).")] = False,
@@ -252,6 +282,52 @@ class Pipeline:
     ) -> None:
         """Fail when a test fails; the error names each failing test and its message."""
         (await self.test(coverage_min=coverage_min)).check()
+
+    async def _integration_packages(self, env: GoEnv, deps: dagger.Container, tag: str) -> list[str]:
+        """Return the packages with test files only the tag builds; fail saying so when there are none."""
+        tagged = await integration.tagged_packages(env, deps, tuple(self.tags), tag)
+        if not tagged:
+            raise integration.no_tests(tag, env.patterns(["./..."]))
+        return list(tagged)
+
+    @dagger.function
+    async def integration_test(
+        self,
+        services: Services = (),
+        service_names: ServiceNames = (),
+        tag: IntegrationTag = pins.INTEGRATION_TAG,
+        app_env: AppEnv = (),
+        run: Annotated[str, Doc("Only tests matching this regexp (go test -run).")] = "",
+        timeout: Annotated[  # noqa: ASYNC109 (go test's -timeout, not a bound on this coroutine)
+            str, Doc("Fail a test binary that runs longer (go test -timeout), e.g. 300s, 10m.")
+        ] = pins.INTEGRATION_TIMEOUT,
+    ) -> TestReport:
+        """Run go test -tags integration against the app's image (APP_URL) and the given services; report always."""
+        names = check_service_names(list(service_names), len(services), integration.APP_HOST)
+        tag = check_build_tag(tag)
+        app_vars = check_env(list(app_env), "app-env")
+        go_timeout = check_duration(timeout, "integration-test --timeout")
+        env = await self._env()
+        deps = await env.deps(self._source(), tools=TEST_TOOLS)
+        packages = await self._integration_packages(env, deps, tag)
+        target = await self._platform("")
+        _, _, binary = await self._main_binary(target, "dev")
+        bound = dict(zip(names, services, strict=True))
+        stack = integration.Stack(
+            services=bound,
+            app=integration.app_service(await self.image(), bound, app_vars),
+            app_port=check_port(self.port),
+            app_diagnose=devloop.app_run(env.container(), binary),
+            start_timeout=self.start_timeout,
+        )
+        opts = TestOptions(
+            packages=tuple(packages),
+            run=run,
+            timeout=go_timeout,
+            tags=(*self.tags, tag),
+            no_cache=True,
+        )
+        return await integration.run_integration(env, deps, stack, opts)
 
     @dagger.function
     async def build(self, version: Version = "dev") -> dagger.Directory:
@@ -355,6 +431,15 @@ class Pipeline:
         variants = [await self.image(platform=str(p), version=version, revision=commit) for p in platforms]
         return await publish_index(address, tags, variants, auth)
 
+    async def _has_integration_tests(self, tag: str) -> bool:
+        """Tell whether some test file builds only with the tag (a failure to tell counts as yes: the step says why)."""
+        try:
+            env = await self._env()
+            deps = await env.deps(self._source(), tools=TEST_TOOLS)
+            return bool(await integration.tagged_packages(env, deps, tuple(self.tags), tag))
+        except PipelineError:
+            return True
+
     @dagger.function
     async def ci(
         self,
@@ -365,15 +450,28 @@ class Pipeline:
         latest: Annotated[bool, Doc("Also tag latest when publishing.")] = False,
         username: Annotated[str, Doc("Registry user for publish.")] = "",
         password: Annotated[dagger.Secret | None, Doc("Registry password or token for publish.")] = None,
+        services: Services = (),
+        service_names: ServiceNames = (),
+        integration_tag: IntegrationTag = pins.INTEGRATION_TAG,
+        app_env: AppEnv = (),
     ) -> str:
-        """Run fmt, vet, tidy, test, build and scan concurrently, then publish if asked; report every step."""
+        """Run fmt, vet, tidy, lint, test, build and scan at once, then integration tests and publish if all passed."""
         if address:  # publish inputs are checked before anything is built
             check_address(address)
             fan_out(version, latest=latest, commit=commit)
         self._platforms()
+        check_service_names(list(service_names), len(services), integration.APP_HOST)
+        check_build_tag(integration_tag)
+        check_env(list(app_env), "app-env")
 
         async def build_all() -> None:
             await (await self.build(version=version)).sync()
+
+        async def integration_tests() -> None:
+            report = await self.integration_test(
+                services=services, service_names=service_names, tag=integration_tag, app_env=app_env
+            )
+            report.check()
 
         async def push() -> None:
             await self.publish(
@@ -384,11 +482,18 @@ class Pipeline:
             "fmt": self.fmt,
             "vet": self.vet,
             "tidy": self.tidy,
+            "lint": self.lint,
             "test": self.test_check,
             "build": build_all,
             "scan": lambda: self.scan_check(severity=severity),
         }
-        return await run_ci(checks_, [("publish", push)] if address else [])
+        # Integration tests run after every check passed, and only when the source has some (see tagged.py).
+        release: list[tuple[str, Callable[[], Awaitable[object]]]] = []
+        if await self._has_integration_tests(integration_tag):
+            release.append(("integration", integration_tests))
+        if address:
+            release.append(("publish", push))
+        return await run_ci(checks_, release)
 
     @dagger.function
     async def chart_check(
@@ -441,4 +546,4 @@ class Pipeline:
         return devloop.bench_dir(env, await env.deps(self._source()), package, pattern, benchtime)
 
 
-__all__ = ["Pipeline", "PipelineError", "TestReport"]
+__all__ = ["LintReport", "Pipeline", "PipelineError", "TestReport"]

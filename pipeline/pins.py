@@ -29,6 +29,8 @@ TRIVY_IMAGE: Final = (
 STEP_TIMEOUT: Final = 1800  # seconds: no command the pipeline starts runs longer
 START_TIMEOUT: Final = 60  # seconds: serve and debug wait this long for the app's port
 TEST_TIMEOUT: Final = "10m"  # go test -timeout: go's own default, named so a hang is reported as one
+INTEGRATION_TIMEOUT: Final = "300s"  # go test -timeout of the integration tier
+INTEGRATION_TAG: Final = "integration"  # the build tag integration tests carry (//go:build integration)
 APP_PORT: Final = 8080
 
 #: Go tools installed in the builder at run time (module@version).
@@ -37,6 +39,10 @@ DELVE: Final = "github.com/go-delve/delve/cmd/dlv@v1.27.2"
 HELM: Final = "helm.sh/helm/v3/cmd/helm@v3.22.0"
 ACTIONLINT: Final = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
 KUBECONFORM: Final = "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
+#: golangci-lint v2 (its go.mod asks for Go >= 1.26.0, which the builder must have).
+GOLANGCI_LINT: Final = "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0"
+#: Cobertura XML from a Go coverage profile (GitLab's coverage visualisation reads Cobertura).
+GOCOVER_COBERTURA: Final = "github.com/boumenot/gocover-cobertura@v1.5.0"
 
 #: Local registry used by the project's own CI.
 LOCAL_REGISTRY: Final = "127.0.0.1:5000"
@@ -50,4 +56,6 @@ UV_VERSION: Final = "0.10.3"
 SHIV_VERSION: Final = "1.0.8"
 GRAPHQL_CORE_VERSION: Final = "3.2.7"
 PYTHON_BASE_TAG: Final = "3.11-bookworm"
+#: Debian's redis-server (bookworm: 7.0) in the local registry: the integration fixture's second service.
+REDIS_IMAGE_TAG: Final = "7.0-bookworm"
 DEBIAN_SUITE: Final = "bookworm"

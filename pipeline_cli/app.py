@@ -18,12 +18,13 @@ import dagger
 
 from pipeline import Pipeline
 from pipeline.errors import PipelineError, leaves
+from pipeline.lint import LintReport
 from pipeline.scan import ScanReport
 from pipeline.testing import TestReport
 
 from . import hostcheck
 from .introspect import Arg, Fn, functions
-from .session import base_type, check_secrets, convert, engine_config, make_pipeline
+from .session import LISTS, base_type, check_secrets, convert, engine_config, make_pipeline
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -48,8 +49,10 @@ def _option(arg: Arg, *, inherited: bool = False) -> click.Option:
     if t is bool:
         flag = f"{_flag(arg)}/--no-{arg.name.replace('_', '-')}"
         return click.Option([flag], default=None if inherited else bool(default), help=help_text)
-    if get_origin(t) is list:
-        return click.Option([_flag(arg)], multiple=True, default=default, help=help_text + " (repeat for several)")
+    if get_origin(t) in LISTS:
+        return click.Option(
+            [_flag(arg)], multiple=True, default=tuple(default or ()), help=help_text + " (repeat for several)"
+        )
     if isinstance(t, type) and issubclass(t, enum.Enum):
         choice = click.Choice([str(m.value) for m in t], case_sensitive=False)
         value = default.value if isinstance(default, enum.Enum) else default
@@ -67,13 +70,23 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-async def _export_report(result: TestReport | ScanReport, output: str | None) -> None:
+def _report_files(result: TestReport | ScanReport | LintReport) -> dict[str, dagger.File]:
+    """Return the files --output writes for a report, by file name."""
+    if isinstance(result, TestReport):
+        return {
+            "junit.xml": result.junit,
+            "coverage.out": result.coverage,
+            "coverage.xml": result.cobertura,
+            "test.json": result.events,
+        }
+    if isinstance(result, LintReport):
+        return {"golangci-lint.json": result.json, "golangci-lint.sarif": result.sarif}
+    return {"trivy.json": result.json, "trivy.sarif": result.sarif}
+
+
+async def _export_report(result: TestReport | ScanReport | LintReport, output: str | None) -> None:
     if output:
-        files = (
-            {"junit.xml": result.junit, "coverage.out": result.coverage, "test.json": result.events}
-            if isinstance(result, TestReport)
-            else {"trivy.json": result.json, "trivy.sarif": result.sarif}
-        )
+        files = _report_files(result)
         for name, file in files.items():
             await file.export(str(Path(output) / name))
     click.echo(result.summary)
@@ -83,7 +96,7 @@ async def _export_report(result: TestReport | ScanReport, output: str | None) ->
 
 async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
     """Print or export a function's result by its type."""
-    if isinstance(result, TestReport | ScanReport):
+    if isinstance(result, TestReport | ScanReport | LintReport):
         await _export_report(result, output)
     elif isinstance(result, dagger.Directory | dagger.File | dagger.Changeset):
         if not output:

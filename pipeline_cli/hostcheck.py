@@ -10,13 +10,20 @@ from pipeline.gomod import GO_MOD, GO_WORK, check_go_version
 from pipeline.platforms import parse_platforms
 from pipeline.tags import check_address, fan_out
 from pipeline.validate import (
+    check_build_tag,
     check_coverage,
     check_duration,
+    check_env,
     check_link_vars,
     check_package_syntax,
     check_port,
+    check_service_address,
+    check_service_names,
     package_dir,
 )
+
+#: The app's host name among integration-test services (pipeline.integration.APP_HOST, which imports dagger).
+APP_HOST = "app"
 
 
 def check_source(path: str) -> Path:
@@ -80,3 +87,13 @@ def check_call(name: str, kwargs: dict[str, Any]) -> None:
         check_coverage(float(kwargs["coverage_min"]))
     if kwargs.get("timeout") is not None:
         check_duration(str(kwargs["timeout"]), f"{name} --timeout")
+    services = [str(s) for s in kwargs.get("services") or ()]
+    for address in services:
+        check_service_address(address)
+    if services or kwargs.get("service_names"):
+        check_service_names([str(n) for n in kwargs.get("service_names") or ()], len(services), APP_HOST)
+    for key in ("tag", "integration_tag"):
+        if kwargs.get(key) is not None:
+            check_build_tag(str(kwargs[key]))
+    if kwargs.get("app_env"):
+        check_env([str(e) for e in kwargs["app_env"]], "app-env")

@@ -10,7 +10,7 @@ import dagger
 import pytest
 from dagger import dag
 
-from pipeline import Pipeline
+from pipeline import Pipeline, pins
 from pipeline.main import SOURCE_IGNORE
 from tests.conftest import FIXTURES, ROOT, require_engine_env
 
@@ -45,6 +45,12 @@ def go_image() -> str:
 def toolbox() -> str:
     """A busybox image for probing services."""
     return os.environ["PIPELINE_GO_IMAGE"].rsplit("/", 1)[0] + "/toolbox:busybox"
+
+
+@pytest.fixture(scope="session")
+def redis_image() -> str:
+    """Debian's redis-server as an image (scripts/base_images.py), the integration fixture's second service."""
+    return os.environ["PIPELINE_GO_IMAGE"].rsplit("/", 1)[0] + f"/redis:{pins.REDIS_IMAGE_TAG}"
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,95 @@
+"""The integration tier: go test with a build tag, against the app's image and the caller's services.
+
+Every service starts first, each within the start bound and named in the error when it never opens its ports;
+then the app's own image starts bound to them (so it reaches them by the same host names); then the tests run
+bound to all of them, with the app's URL in APP_URL. Integration tests always run (never from Go's test cache or
+the engine's cache): what they test lives outside the test binary.
+"""
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Final
+
+import dagger
+
+from .devloop import started
+from .errors import PipelineError
+from .execs import run
+from .golang import GoEnv
+from .tagged import list_argv, tagged_test_files
+from .tasks import gather
+from .testing import TestOptions, TestReport, read_report, tests_container
+
+STEP: Final = "integration-test"
+#: The app's host name in the tests' network, and the variable that holds its URL.
+APP_HOST: Final = "app"
+APP_URL: Final = "APP_URL"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stack:
+    """What the tests run against: the caller's services by host name, and the app as a service."""
+
+    services: Mapping[str, dagger.Service]
+    app: dagger.Service
+    app_port: int
+    app_diagnose: dagger.Container | None = None
+    start_timeout: int = 60
+
+
+def app_service(
+    image: dagger.Container, services: Mapping[str, dagger.Service], env: Mapping[str, str]
+) -> dagger.Service:
+    """Return the app's image as a service, bound to the caller's services, with the caller's environment."""
+    ctr = image
+    for name, svc in services.items():
+        ctr = ctr.with_service_binding(name, svc)
+    for key, value in env.items():
+        ctr = ctr.with_env_variable(key, value)
+    return ctr.as_service(use_entrypoint=True)
+
+
+async def tagged_packages(env: GoEnv, deps: dagger.Container, tags: tuple[str, ...], tag: str) -> dict[str, list[str]]:
+    """Return the packages that have test files only the tag builds, with those files."""
+    patterns = env.patterns(["./..."])
+    without, with_tag = await gather(
+        partial(run, deps, list_argv(patterns, tags), STEP, env.step_timeout),
+        partial(run, deps, list_argv(patterns, (*tags, tag)), STEP, env.step_timeout),
+    )
+    for res in (without, with_tag):
+        if res.code != 0:
+            raise PipelineError(STEP, "go list could not list the packages' test files", res.stderr or res.stdout)
+    return tagged_test_files(with_tag.stdout, without.stdout)
+
+
+def no_tests(tag: str, patterns: Sequence[str]) -> PipelineError:
+    """Return the error for a tag that selects no test file: never a silent pass."""
+    return PipelineError(
+        STEP,
+        f"no test file in {' '.join(patterns)} builds only with -tags {tag}: nothing to run",
+        f"integration tests are _test.go files that start with `//go:build {tag}`; pass --tag if yours use another",
+    )
+
+
+async def start_stack(stack: Stack) -> None:
+    """Start every service (concurrently), then the app; each bounded, each named when it never opens."""
+    await gather(
+        *(partial(started, svc, [], stack.start_timeout, step=STEP, name=name) for name, svc in stack.services.items())
+    )
+    await started(stack.app, [stack.app_port], stack.start_timeout, stack.app_diagnose, step=STEP, name=APP_HOST)
+
+
+async def run_integration(env: GoEnv, deps: dagger.Container, stack: Stack, opts: TestOptions) -> TestReport:
+    """Run the tagged tests against the started stack; the report comes back whether they pass or fail."""
+    await start_stack(stack)
+    ctr = deps.with_service_binding(APP_HOST, stack.app)
+    for name, svc in stack.services.items():
+        ctr = ctr.with_service_binding(name, svc)
+    ctr = (
+        ctr.with_env_variable(APP_URL, f"http://{APP_HOST}:{stack.app_port}")
+        # Never from the engine's cache: the services' state is not part of the exec's inputs.
+        .with_env_variable("PIPELINE_INTEGRATION_RUN", str(time.time_ns()))
+    )
+    return await read_report(env, tests_container(env, ctr, opts), opts, step=STEP)
