@@ -2,10 +2,12 @@
 
 Every service starts first, each within the start bound and named in the error when it never opens its ports;
 then the app's own image starts bound to them (so it reaches them by the same host names); then the tests run
-bound to all of them, with the app's URL in APP_URL. Integration tests always run (never from Go's test cache or
-the engine's cache): what they test lives outside the test binary.
+bound to all of them, with the app's URL in APP_URL. The caller's environment reaches the app and the tests.
+Integration tests always run (never from Go's test cache or the engine's cache): what they test lives outside
+the test binary.
 """
 
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -37,6 +39,8 @@ class Stack:
     app_port: int
     app_diagnose: dagger.Container | None = None
     start_timeout: int = 60
+    #: The caller's environment, given to the app's service and to the tests alike.
+    env: Mapping[str, str] = dataclasses.field(default_factory=dict[str, str])
 
 
 def app_service(
@@ -87,6 +91,8 @@ async def run_integration(env: GoEnv, deps: dagger.Container, stack: Stack, opts
     ctr = deps.with_service_binding(APP_HOST, stack.app)
     for name, svc in stack.services.items():
         ctr = ctr.with_service_binding(name, svc)
+    for key, value in stack.env.items():
+        ctr = ctr.with_env_variable(key, value)
     ctr = (
         ctr.with_env_variable(APP_URL, f"http://{APP_HOST}:{stack.app_port}")
         # Never from the engine's cache: the services' state is not part of the exec's inputs.

@@ -77,7 +77,9 @@ ServiceNames = Annotated[
     Sequence[str], Doc("Host name of each --services entry, in the same order (e.g. db); the app is 'app'.")
 ]
 IntegrationTag = Annotated[str, Doc("Build tag of the integration tests (//go:build <tag>).")]
-AppEnv = Annotated[Sequence[str], Doc("Environment of the app's service, NAME=value (e.g. REDIS_ADDR=redis:6379).")]
+IntegrationEnv = Annotated[
+    Sequence[str], Doc("Environment of the app's service and of the tests, NAME=value (e.g. REDIS_ADDR=redis:6379).")
+]
 
 
 @dagger.object_type
@@ -296,7 +298,7 @@ class Pipeline:
         services: Services = (),
         service_names: ServiceNames = (),
         tag: IntegrationTag = pins.INTEGRATION_TAG,
-        app_env: AppEnv = (),
+        env: IntegrationEnv = (),
         run: Annotated[str, Doc("Only tests matching this regexp (go test -run).")] = "",
         timeout: Annotated[  # noqa: ASYNC109 (go test's -timeout, not a bound on this coroutine)
             str, Doc("Fail a test binary that runs longer (go test -timeout), e.g. 300s, 10m.")
@@ -305,19 +307,20 @@ class Pipeline:
         """Run go test -tags integration against the app's image (APP_URL) and the given services; report always."""
         names = check_service_names(list(service_names), len(services), integration.APP_HOST)
         tag = check_build_tag(tag)
-        app_vars = check_env(list(app_env), "app-env")
+        variables = check_env(list(env), "env")
         go_timeout = check_duration(timeout, "integration-test --timeout")
-        env = await self._env()
-        deps = await env.deps(self._source(), tools=TEST_TOOLS)
-        packages = await self._integration_packages(env, deps, tag)
+        go = await self._env()
+        deps = await go.deps(self._source(), tools=TEST_TOOLS)
+        packages = await self._integration_packages(go, deps, tag)
         target = await self._platform("")
         _, _, binary = await self._main_binary(target, "dev")
         bound = dict(zip(names, services, strict=True))
         stack = integration.Stack(
             services=bound,
-            app=integration.app_service(await self.image(), bound, app_vars),
+            app=integration.app_service(await self.image(), bound, variables),
             app_port=check_port(self.port),
-            app_diagnose=devloop.app_run(env.container(), binary),
+            app_diagnose=devloop.app_run(go.container(), binary),
+            env=variables,
             start_timeout=self.start_timeout,
         )
         opts = TestOptions(
@@ -327,7 +330,7 @@ class Pipeline:
             tags=(*self.tags, tag),
             no_cache=True,
         )
-        return await integration.run_integration(env, deps, stack, opts)
+        return await integration.run_integration(go, deps, stack, opts)
 
     @dagger.function
     async def build(self, version: Version = "dev") -> dagger.Directory:
@@ -453,7 +456,7 @@ class Pipeline:
         services: Services = (),
         service_names: ServiceNames = (),
         integration_tag: IntegrationTag = pins.INTEGRATION_TAG,
-        app_env: AppEnv = (),
+        integration_env: IntegrationEnv = (),
     ) -> str:
         """Run fmt, vet, tidy, lint, test, build and scan at once, then integration tests and publish if all passed."""
         if address:  # publish inputs are checked before anything is built
@@ -462,14 +465,14 @@ class Pipeline:
         self._platforms()
         check_service_names(list(service_names), len(services), integration.APP_HOST)
         check_build_tag(integration_tag)
-        check_env(list(app_env), "app-env")
+        check_env(list(integration_env), "integration-env")
 
         async def build_all() -> None:
             await (await self.build(version=version)).sync()
 
         async def integration_tests() -> None:
             report = await self.integration_test(
-                services=services, service_names=service_names, tag=integration_tag, app_env=app_env
+                services=services, service_names=service_names, tag=integration_tag, env=integration_env
             )
             report.check()
 

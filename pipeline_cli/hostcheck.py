@@ -87,6 +87,11 @@ def check_call(name: str, kwargs: dict[str, Any]) -> None:
         check_coverage(float(kwargs["coverage_min"]))
     if kwargs.get("timeout") is not None:
         check_duration(str(kwargs["timeout"]), f"{name} --timeout")
+    check_integration(kwargs)
+
+
+def check_integration(kwargs: dict[str, Any]) -> None:
+    """Validate integration-test's (and ci's) services, their names, the build tag and the environment."""
     services = [str(s) for s in kwargs.get("services") or ()]
     for address in services:
         check_service_address(address)
@@ -95,5 +100,6 @@ def check_call(name: str, kwargs: dict[str, Any]) -> None:
     for key in ("tag", "integration_tag"):
         if kwargs.get(key) is not None:
             check_build_tag(str(kwargs[key]))
-    if kwargs.get("app_env"):
-        check_env([str(e) for e in kwargs["app_env"]], "app-env")
+    for key in ("env", "integration_env"):
+        if kwargs.get(key):
+            check_env([str(e) for e in kwargs[key]], key.replace("_", "-"))

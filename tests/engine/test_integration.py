@@ -70,7 +70,7 @@ async def test_a_service_that_never_opens_its_port_is_named(fixture: Callable[..
         ({"service_names": ["redis"]}, "1 name(s) for 0 service(s)"),
         ({"service_names": ["app"], "services": ["x"]}, "'app' is the app's own host name"),
         ({"tag": "no spaces"}, "is not a Go build tag"),
-        ({"app_env": ["NOEQUALS"]}, "is not NAME=value"),
+        ({"env": ["NOEQUALS"]}, "env: 'NOEQUALS' is not NAME=value"),
         ({"timeout": "5 minutes"}, "is not a Go duration"),
     ],
 )
