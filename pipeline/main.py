@@ -706,23 +706,28 @@ class Pipeline:
 
     @dagger.function
     async def sarif(self, platform: PlatformArg = "", severity: SeverityArg = Severity.HIGH) -> dagger.File:
-        """Return one SARIF 2.1.0 log for code scanning: a run each for go vet, govulncheck and Trivy."""
+        """Return one SARIF 2.1.0 log for code scanning: a run each for go vet, golangci-lint, govulncheck and Trivy."""
         target = await self._platform(platform)
         env, source = await self._env(), self._source()
-        vet_out, gv, scanned = await gather(
+        vet_out, linted, gv, scanned = await gather(
             partial(checks.vet_json, env, source, tuple(self.tags)),
+            partial(self._lint_sarif, env, source),
             partial(vulns.govulncheck, env, source, target, vulns.VulnDB(self.vuln_db), "sarif"),
             partial(self._trivy_sarif, str(target), severity),
         )
         try:
             runs = {
                 "go-vet": sarif.vet_run(vet_out, SRC, env.go_version),
+                "golangci-lint": sarif.runs_of(linted, "golangci-lint")[0],
                 "govulncheck": sarif.runs_of(gv, "govulncheck")[0],
                 "trivy": sarif.runs_of(scanned, "trivy")[0],
             }
         except (ValueError, IndexError) as e:
             raise PipelineError("sarif", f"a tool's output could not be merged: {e}") from None
         return dag.directory().with_new_file("pipeline.sarif", sarif.merge(runs)).file("pipeline.sarif")
+
+    async def _lint_sarif(self, env: GoEnv, source: dagger.Directory) -> str:
+        return await (await linting.lint(env, source, tuple(self.tags))).sarif.contents()
 
     async def _trivy_sarif(self, platform: str, severity: Severity) -> str:
         return await (await self.scan(platform=platform, severity=severity)).sarif.contents()

@@ -95,7 +95,7 @@ def test_generate_writes_the_gofmt_fix(cli: Cli, tmp_path: Path) -> None:
 def test_ci(cli: Cli, repo: Path) -> None:
     res = cli(repo, "call", "ci", "--commit", "0123456789abcdef0123456789abcdef01234567")
     assert res.code == 0, (res.stdout + res.stderr)[-4000:]
-    assert "6 of 6 steps ok" in res.stdout
+    assert "7 of 7 steps ok" in res.stdout
 
 
 def free_port() -> int:
