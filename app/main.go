@@ -49,13 +49,21 @@ func run(
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	logger := slog.New(slog.NewJSONHandler(stdout, nil)).With("version", version)
+	logger := slog.New(newLogHandler(stdout)).With("version", version)
 
 	cfg, err := loadConfig(getenv)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	cfg.Readiness = new(Readiness)
+
+	obs, err := startObservability(ctx, getenv, logger)
+	if err != nil {
+		return fmt.Errorf("observability: %w", err)
+	}
+	// Last out: flush the spans of the requests drained below.
+	defer obs.close(cfg.ShutdownTimeout)
+	cfg.TracerProvider, cfg.Propagator = obs.tracerProvider, obs.propagator
 
 	srv := &http.Server{
 		Handler:           NewServer(logger, cfg),

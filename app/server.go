@@ -3,8 +3,14 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
+
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Config holds everything NewServer needs to build the service.
@@ -17,6 +23,12 @@ type Config struct {
 	// Readiness is flipped to draining when shutdown begins. If nil,
 	// NewServer uses its own and the service always reports ready.
 	Readiness *Readiness
+
+	// TracerProvider makes a server span per request (named "GET /healthz"
+	// after the route). If nil, no span is made; an incoming W3C traceparent
+	// still reaches the logs through Propagator (default: trace context).
+	TracerProvider trace.TracerProvider
+	Propagator     propagation.TextMapPropagator
 }
 
 // Readiness tracks whether the service should receive new traffic. The zero
@@ -44,7 +56,7 @@ func NewServer(logger *slog.Logger, cfg Config) http.Handler {
 
 	var handler http.Handler = mux
 	handler = accessLog(logger, handler)
-	return handler
+	return traced(cfg, handler)
 }
 
 // accessLog writes one structured log line per request, including requests
@@ -65,4 +77,50 @@ func accessLog(logger *slog.Logger, next http.Handler) http.Handler {
 			slog.String("remote", r.RemoteAddr),
 		)
 	})
+}
+
+// traced starts a server span around every request, so the access log line
+// and anything logged with the request's context carry its trace and span ids.
+// Without a tracer provider no span is made, but a caller's traceparent still
+// reaches the logs.
+func traced(cfg Config, next http.Handler) http.Handler {
+	prop := cfg.Propagator
+	if prop == nil {
+		prop = propagation.TraceContext{}
+	}
+	if cfg.TracerProvider == nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			next.ServeHTTP(w, r.WithContext(prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))))
+		})
+	}
+	return otelhttp.NewHandler(withRoute(next), "http",
+		otelhttp.WithTracerProvider(cfg.TracerProvider),
+		otelhttp.WithPropagators(prop),
+		// "GET /healthz": method and route, never the raw path (unmatched: the method alone).
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {
+			if r.Pattern != "" {
+				return r.Method + " " + route(r.Pattern)
+			}
+			return r.Method
+		}),
+	)
+}
+
+// withRoute names the matched route on the request's span (http.route), as
+// the metrics label it: "/healthz", and "/" for the root.
+func withRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r)
+		if r.Pattern != "" {
+			trace.SpanFromContext(r.Context()).SetAttributes(semconv.HTTPRoute(route(r.Pattern)))
+		}
+	})
+}
+
+// route is a ServeMux pattern without its method ("GET /healthz" -> "/healthz", "GET /{$}" -> "/").
+func route(pattern string) string {
+	if _, path, found := strings.Cut(pattern, " "); found {
+		pattern = path
+	}
+	return strings.TrimSuffix(pattern, "{$}")
 }

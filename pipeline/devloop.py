@@ -21,23 +21,41 @@ async def started(
     ports: list[int],
     seconds: int,
     diagnose: dagger.Container | None = None,
+    *,
     step: str = "serve",
+    name: str = "",
 ) -> dagger.Service:
-    """Start svc within seconds, or fail naming the ports that never opened and what the app printed."""
+    """Start svc within seconds, or fail naming the service, the ports that never opened and what the app printed.
+
+    ``name`` is the service's host name where several start (integration-test); empty for the app alone. When
+    ``ports`` is empty, the ports the service exposes are looked up for the message.
+    """
     try:
         with anyio.fail_after(seconds):
             await svc.start()
     except TimeoutError:
-        names = ", ".join(str(p) for p in ports)
+        names = ", ".join(str(p) for p in ports or await _exposed(svc)) or "(none exposed)"
         logs = await last_lines(diagnose) if diagnose is not None else ""
+        hint = "does it listen on it?" if name else "does the app listen on it? see --port"
+        what = f"service {name!r}: port {names}" if name else f"port {names}"
         raise PipelineError(
             step,
-            f"port {names} did not open within {seconds}s (does the app listen on it? see --port)",
+            f"{what} did not open within {seconds}s ({hint}; --start-timeout bounds the wait)",
             f"the app's output in its first {LOG_SECONDS}s:\n{logs}" if logs else "",
         ) from None
     except dagger.QueryError as e:
-        raise PipelineError(step, "the service stopped before its port opened", str(e)) from None
+        what = f"service {name!r}" if name else "the service"
+        raise PipelineError(step, f"{what} stopped before its port opened", str(e)) from None
     return svc
+
+
+async def _exposed(svc: dagger.Service) -> list[int]:
+    """Return the ports a service exposes (empty when the engine cannot say)."""
+    try:
+        with anyio.fail_after(LOG_SECONDS):
+            return [await p.port() for p in await svc.ports()]
+    except (TimeoutError, dagger.DaggerError):
+        return []
 
 
 async def last_lines(diagnose: dagger.Container) -> str:

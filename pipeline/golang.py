@@ -101,9 +101,15 @@ class GoEnv:
         *,
         expect: dagger.ReturnType = dagger.ReturnType.SUCCESS,
         redirect_stdout: str = "",
+        redirect_stdin: str = "",
     ) -> dagger.Container:
         """Run argv in ctr, killed after step_timeout seconds."""
-        return ctr.with_exec(bounded(argv, self.step_timeout), expect=expect, redirect_stdout=redirect_stdout)
+        return ctr.with_exec(
+            bounded(argv, self.step_timeout),
+            expect=expect,
+            redirect_stdout=redirect_stdout,
+            redirect_stdin=redirect_stdin,
+        )
 
     async def deps(self, source: dagger.Directory, tools: Sequence[str] = ()) -> dagger.Container:
         """Return the builder with pinned tools, modules downloaded, and the source mounted at /src.

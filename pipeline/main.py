@@ -2,14 +2,15 @@
 
 import dataclasses
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
 from typing import Annotated, Any, Final, TypeVar, cast
 
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
-from . import build, chart, chartpub, checks, devloop, pins, profiling, registry, sarif, supply, vulns
+from . import build, chart, chartpub, checks, devloop, integration, pins, profiling, registry, sarif, supply, vulns
+from . import lint as linting
 from . import scan as scanning
 from .benchcompare import CompareOptions, compare
 from .benchstat import check_benchtime, check_compare_inputs
@@ -17,6 +18,7 @@ from .build import BuildFlags, ImageSpec
 from .ci import ReleasePlan, ci_release_plan, run_ci
 from .errors import PipelineError
 from .golang import OUT, SRC, GoEnv, builder_image, check_packages, effective_go_version, read_project
+from .lint import LintReport
 from .platforms import Platform, parse_platform, parse_platforms
 from .profiles import check_sample_index
 from .profiling import ProfileKind
@@ -28,7 +30,15 @@ from .supply import VerifyReport
 from .tags import check_address, fan_out, parse_version
 from .tasks import gather
 from .testing import TestOptions, TestReport, run_tests
-from .validate import check_coverage, check_duration, check_link_vars, check_port
+from .validate import (
+    check_build_tag,
+    check_coverage,
+    check_duration,
+    check_env,
+    check_link_vars,
+    check_port,
+    check_service_names,
+)
 from .vex import detect_format, for_trivy
 from .vulns import VulnReport
 
@@ -100,6 +110,19 @@ class Provenance:
     builder_id: str = ""
 
 
+Services = Annotated[
+    Sequence[dagger.Service],
+    Doc("Services the integration tests need (a container's service, or tcp://localhost:5432 for a host's)."),
+]
+ServiceNames = Annotated[
+    Sequence[str], Doc("Host name of each --services entry, in the same order (e.g. db); the app is 'app'.")
+]
+IntegrationTag = Annotated[str, Doc("Build tag of the integration tests (//go:build <tag>).")]
+IntegrationEnv = Annotated[
+    Sequence[str], Doc("Environment of the app's service and of the tests, NAME=value (e.g. REDIS_ADDR=redis:6379).")
+]
+
+
 @dagger.object_type
 class Pipeline:
     """Build, test, scan and ship a Go service in containers."""
@@ -139,9 +162,9 @@ class Pipeline:
         str, Doc("Separate Go caches (e.g. per project on a shared engine); default: one shared cache.")
     ] = ""
     step_timeout: Annotated[int, Doc("Upper bound of every command the pipeline runs, in seconds.")] = pins.STEP_TIMEOUT
-    start_timeout: Annotated[int, Doc("How long serve and debug wait for the app's port, in seconds.")] = (
-        pins.START_TIMEOUT
-    )
+    start_timeout: Annotated[
+        int, Doc("How long serve, debug and integration-test wait for each service's ports, in seconds.")
+    ] = pins.START_TIMEOUT
     trivy_image: Annotated[str, Doc("Trivy image address.")] = pins.TRIVY_IMAGE
     trivy_db: Annotated[
         dagger.Directory | None,
@@ -268,6 +291,17 @@ class Pipeline:
         await checks.require_unchanged("tidy", changes, "not tidy", "dagger generate, or go mod tidy")
 
     @dagger.function
+    async def lint_report(self) -> LintReport:
+        """Run golangci-lint (the source's .golangci.yml, else a default); return findings, JSON and SARIF."""
+        return await linting.lint(await self._env(), self._source(), tuple(self.tags))
+
+    @dagger.function
+    @check
+    async def lint(self) -> None:
+        """Fail when golangci-lint reports a finding; the error names each one as file:line."""
+        (await self.lint_report()).check()
+
+    @dagger.function
     async def test(
         self,
         race: Annotated[bool, Doc("Run with the race detector (needs a cgo-capable builder).")] = False,
@@ -302,6 +336,36 @@ class Pipeline:
     ) -> None:
         """Fail when a test fails; the error names each failing test and its message."""
         (await self.test(coverage_min=coverage_min)).check()
+
+    @dagger.function
+    async def integration_test(
+        self,
+        services: Services = (),
+        service_names: ServiceNames = (),
+        tag: IntegrationTag = pins.INTEGRATION_TAG,
+        env: IntegrationEnv = (),
+        run: Annotated[str, Doc("Only tests matching this regexp (go test -run).")] = "",
+        timeout: Annotated[  # noqa: ASYNC109 (go test's -timeout, not a bound on this coroutine)
+            str, Doc("Fail a test binary that runs longer (go test -timeout), e.g. 300s, 10m.")
+        ] = pins.INTEGRATION_TIMEOUT,
+    ) -> TestReport:
+        """Run go test -tags integration against the app's image (APP_URL) and the given services; report always."""
+        names = check_service_names(list(service_names), len(services), integration.APP_HOST)
+        request = integration.Request(
+            services=dict(zip(names, services, strict=True)),
+            tag=check_build_tag(tag),
+            tags=tuple(self.tags),
+            env=check_env(list(env), "env"),
+            run=run,
+            timeout=check_duration(timeout, "integration-test --timeout"),
+        )
+        port = check_port(self.port)
+
+        async def app() -> integration.App:
+            _, _, binary = await self._main_binary(await self._platform(""), "dev")
+            return integration.App(image=await self.image(), binary=binary, port=port, start_timeout=self.start_timeout)
+
+        return await integration.integration_test(await self._env(), self._source(), request, app)
 
     @dagger.function
     async def build(self, version: Version = "dev") -> dagger.Directory:
@@ -434,13 +498,20 @@ class Pipeline:
         source_uri: Annotated[
             str, Doc("Source repository for the provenance, e.g. git+https://github.com/acme/hello.")
         ] = "",
+        services: Services = (),
+        service_names: ServiceNames = (),
+        integration_tag: IntegrationTag = pins.INTEGRATION_TAG,
+        integration_env: IntegrationEnv = (),
     ) -> str:
-        """Run fmt, vet, tidy, test, build and scan concurrently, then publish, sign, attest and chart if asked."""
+        """Run fmt, vet, tidy, lint, test, build, scan at once; then integration tests and the release asked for."""
         plan = ci_release_plan(address, key is not None, chart_dir is not None, chart_address)
         if address:  # publish inputs are checked before anything is built
             check_address(address)
             fan_out(version, latest=latest, commit=commit)
         self._platforms()
+        check_service_names(list(service_names), len(services), integration.APP_HOST)
+        check_build_tag(integration_tag)
+        check_env(list(integration_env), "integration-env")
         publish = partial(
             self.publish, address=address, version=version, commit=commit, latest=latest, username=username,
             password=password,
@@ -452,14 +523,24 @@ class Pipeline:
         async def build_all() -> None:
             await (await self.build(version=version)).sync()
 
+        async def integration_tests() -> None:
+            report = await self.integration_test(
+                services=services, service_names=service_names, tag=integration_tag, env=integration_env
+            )
+            report.check()
+
         checks_ = {
             "fmt": self.fmt,
             "vet": self.vet,
             "tidy": self.tidy,
+            "lint": self.lint,
             "test": self.test_check,
             "build": build_all,
             "scan": lambda: self.scan_check(severity=severity),
         }
+        # Integration tests run after every check passed, and only when the source has some (see tagged.py).
+        if await integration.has_tests(await self._env(), self._source(), tuple(self.tags), integration_tag):
+            release = [("integration", integration_tests), *release]
         return await run_ci(checks_, release)
 
     @dagger.function
@@ -625,23 +706,28 @@ class Pipeline:
 
     @dagger.function
     async def sarif(self, platform: PlatformArg = "", severity: SeverityArg = Severity.HIGH) -> dagger.File:
-        """Return one SARIF 2.1.0 log for code scanning: a run each for go vet, govulncheck and Trivy."""
+        """Return one SARIF 2.1.0 log for code scanning: a run each for go vet, golangci-lint, govulncheck and Trivy."""
         target = await self._platform(platform)
         env, source = await self._env(), self._source()
-        vet_out, gv, scanned = await gather(
+        vet_out, linted, gv, scanned = await gather(
             partial(checks.vet_json, env, source, tuple(self.tags)),
+            partial(self._lint_sarif, env, source),
             partial(vulns.govulncheck, env, source, target, vulns.VulnDB(self.vuln_db), "sarif"),
             partial(self._trivy_sarif, str(target), severity),
         )
         try:
             runs = {
                 "go-vet": sarif.vet_run(vet_out, SRC, env.go_version),
+                "golangci-lint": sarif.runs_of(linted, "golangci-lint")[0],
                 "govulncheck": sarif.runs_of(gv, "govulncheck")[0],
                 "trivy": sarif.runs_of(scanned, "trivy")[0],
             }
         except (ValueError, IndexError) as e:
             raise PipelineError("sarif", f"a tool's output could not be merged: {e}") from None
         return dag.directory().with_new_file("pipeline.sarif", sarif.merge(runs)).file("pipeline.sarif")
+
+    async def _lint_sarif(self, env: GoEnv, source: dagger.Directory) -> str:
+        return await (await linting.lint(env, source, tuple(self.tags))).sarif.contents()
 
     async def _trivy_sarif(self, platform: str, severity: Severity) -> str:
         return await (await self.scan(platform=platform, severity=severity)).sarif.contents()
@@ -881,4 +967,4 @@ class Pipeline:
         return await compare(env, await env.deps(base), await env.deps(self._source()), opts)
 
 
-__all__ = ["Pipeline", "PipelineError", "TestReport", "VerifyReport", "VulnReport"]
+__all__ = ["LintReport", "Pipeline", "PipelineError", "TestReport", "VerifyReport", "VulnReport"]

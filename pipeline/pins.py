@@ -35,6 +35,8 @@ COSIGN_BINARY: Final = "/ko-app/cosign"
 STEP_TIMEOUT: Final = 1800  # seconds: no command the pipeline starts runs longer
 START_TIMEOUT: Final = 60  # seconds: serve and debug wait this long for the app's port
 TEST_TIMEOUT: Final = "10m"  # go test -timeout: go's own default, named so a hang is reported as one
+INTEGRATION_TIMEOUT: Final = "300s"  # go test -timeout of the integration tier
+INTEGRATION_TAG: Final = "integration"  # the build tag integration tests carry (//go:build integration)
 APP_PORT: Final = 8080
 
 #: Kubernetes version charts are checked and rendered for (chart-check's default, publish-chart's render).
@@ -63,6 +65,10 @@ KUBERNETES_VERSION: Final = "1.37.2"
 ETCD_VERSION: Final = "3.7.3"
 #: promtool checks and unit-tests the chart's SLO rules (Prometheus 3.16's Go module is v0.316.0).
 PROMTOOL: Final = "github.com/prometheus/prometheus/cmd/promtool@v0.316.0"
+#: golangci-lint v2 (its go.mod asks for Go >= 1.26.0, which the builder must have).
+GOLANGCI_LINT: Final = "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0"
+#: Cobertura XML from a Go coverage profile (GitLab's coverage visualisation reads Cobertura).
+GOCOVER_COBERTURA: Final = "github.com/boumenot/gocover-cobertura@v1.5.0"
 
 #: Local registry used by the project's own CI.
 LOCAL_REGISTRY: Final = "127.0.0.1:5000"
@@ -76,6 +82,8 @@ UV_VERSION: Final = "0.10.3"
 SHIV_VERSION: Final = "1.0.8"
 GRAPHQL_CORE_VERSION: Final = "3.2.7"
 PYTHON_BASE_TAG: Final = "3.11-bookworm"
+#: Debian's redis-server (bookworm: 7.0) in the local registry: the integration fixture's second service.
+REDIS_IMAGE_TAG: Final = "7.0-bookworm"
 DEBIAN_SUITE: Final = "bookworm"
 
 #: Peers `make bench-peers` compares the pipeline with (bench/peers.py, scripts/peers-up.sh): ko, built from its

@@ -18,6 +18,7 @@ from .gotest import coverage_by_package, coverage_total, summarize_test_events
 
 JUNIT: Final = f"{OUT}/junit.xml"
 COVERAGE: Final = f"{OUT}/coverage.out"
+COBERTURA: Final = f"{OUT}/coverage.xml"
 EVENTS: Final = f"{OUT}/test.json"
 COVERAGE_HTML: Final = f"{OUT}/coverage.html"
 #: What coverage.html says when the profile covers no package (nothing built) or go tool cover failed.
@@ -25,6 +26,8 @@ NO_COVERAGE_PAGE: Final = (
     "<!DOCTYPE html><title>coverage</title><p>No coverage to show: go tool cover -html had no profile to render "
     "(see the test summary).</p>\n"
 )
+#: Tools every test run installs (before the source, so a code change reinstalls nothing).
+TEST_TOOLS: Final = (pins.GOTESTSUM, pins.GOCOVER_COBERTURA)
 
 
 @dagger.object_type
@@ -38,6 +41,9 @@ class TestReport:
     coverage_html: Annotated[
         dagger.File, Doc("Coverage as a page: the source, line by line, covered or not (go tool cover -html).")
     ] = dagger.field()
+    cobertura: Annotated[
+        dagger.File, Doc("Cobertura XML of the coverage profile (coverage.xml), for GitLab and Jenkins.")
+    ] = dagger.field()
     events: Annotated[dagger.File, Doc("Raw `go test -json` events.")] = dagger.field()
     summary: Annotated[str, Doc("One-line summary: counts and total coverage.")] = dagger.field()
     details: Annotated[str, Doc("Failing and timed-out tests with their messages, failing packages, build errors.")] = (
@@ -50,6 +56,7 @@ class TestReport:
     package_coverage: Annotated[str, Doc("Statement coverage per package, one `percent package` a line.")] = (
         dagger.field(default="")
     )
+    step: Annotated[str, Doc("The step that ran the tests: test or integration-test.")] = dagger.field(default="test")
     ok: Annotated[bool, Doc("True when every test passed and coverage met the minimum.")] = dagger.field(
         default=False,
     )
@@ -58,7 +65,7 @@ class TestReport:
     def check(self) -> None:
         """Fail unless every test passed and coverage met the minimum."""
         if not self.ok:
-            raise PipelineError("test", self.summary, self.details)
+            raise PipelineError(self.step, self.summary, self.details)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -117,16 +124,39 @@ def tests_container(env: GoEnv, deps: dagger.Container, opts: TestOptions) -> da
 
 async def run_tests(env: GoEnv, source: dagger.Directory, opts: TestOptions) -> TestReport:
     """Run go test; return the reports whether tests pass, fail or hang."""
-    deps = await env.deps(source, tools=[pins.GOTESTSUM])
-    ran = tests_container(env, deps, opts)
-    code = await exit_code(ran, "test")
+    deps = await env.deps(source, tools=TEST_TOOLS)
+    return await read_report(env, tests_container(env, deps, opts), opts)
+
+
+def cobertura(env: GoEnv, ran: dagger.Container, tags: tuple[str, ...]) -> dagger.File:
+    """Return coverage.xml converted from the run's profile; lazy: the converter runs when the file is read.
+
+    gocover-cobertura resolves packages to files with `go list`, from the module root, with the run's tags.
+    """
+    ctr = ran.with_env_variable("GOFLAGS", f"-tags={','.join(tags)}") if tags else ran
+    return env.exec(ctr, ["gocover-cobertura"], redirect_stdin=COVERAGE, redirect_stdout=COBERTURA).file(COBERTURA)
+
+
+async def read_report(env: GoEnv, ran: dagger.Container, opts: TestOptions, *, step: str = "test") -> TestReport:
+    """Read the reports of a container that has run tests_container's command, whatever its outcome.
+
+    For the integration step (anything but "test"), a run in which no test ran at all is a failure: a build tag
+    that selects no test must not pass silently.
+    """
+    code = await exit_code(ran, step)
     summary = summarize_test_events(await ran.file(EVENTS).contents())
     stdout = await ran.stdout()
     if code in TIMED_OUT:
-        summary.build_errors.append(f"the test step timed out after {env.step_timeout}s (--step-timeout)")
+        summary.build_errors.append(f"the {step} step timed out after {env.step_timeout}s (--step-timeout)")
     elif code != 0 and summary.ok:
         # gotestsum failed before go test produced events (or the step's bound fired): show what it said.
         summary.build_errors.append((await ran.stderr()).strip() or stdout.strip())
+    ran_none = summary.ok and not (summary.passed or summary.skipped)
+    if step != "test" and ran_none:
+        summary.build_errors.append(
+            f"no test ran with -tags {','.join(opts.tags)} in {' '.join(opts.packages)}"
+            + (f" matching -run {opts.run!r}" if opts.run else "")
+        )
     pct = coverage_total(stdout)
     ok = summary.ok and code == 0 and pct >= opts.coverage_min
     line = f"{summary.line()}; coverage {pct:.1f}%"
@@ -141,11 +171,13 @@ async def run_tests(env: GoEnv, source: dagger.Directory, opts: TestOptions) -> 
         coverage_html=coverage_page(env, ran)
         if per_package
         else ran.with_new_file(COVERAGE_HTML, NO_COVERAGE_PAGE).file(COVERAGE_HTML),
+        cobertura=cobertura(env, ran, opts.tags),
         events=ran.file(EVENTS),
         summary=line,
         details=summary.details(),
         failed=[*(t.name for t in summary.timeouts), *summary.failed],
         coverage_percent=pct,
         package_coverage="\n".join(f"{v:5.1f}% {k}" for k, v in per_package.items()),
+        step=step,
         ok=ok,
     )

@@ -65,3 +65,59 @@ def check_package_syntax(patterns: list[str]) -> list[str]:
             msg = f"packages: {p!r} points outside the source directory"
             raise ValueError(msg)
     return patterns
+
+
+_HOST_NAME: Final = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+_BUILD_TAG: Final = re.compile(r"^[A-Za-z0-9_.]+$")
+_ENV_NAME: Final = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_SERVICE_ADDRESS: Final = re.compile(r"^(tcp|udp)://(?P<host>[^/:\s]+|\[[0-9a-fA-F:]+\]):(?P<port>\d+)$")
+
+
+def check_service_names(names: list[str], services: int, reserved: str) -> list[str]:
+    """Return host names for the services (one each, unique, DNS labels, not reserved) or raise ValueError."""
+    if len(names) != services:
+        msg = (
+            f"service-names: {len(names)} name(s) for {services} service(s); give one host name per --services "
+            "entry, in the same order (e.g. --services tcp://localhost:5432 --service-names db)"
+        )
+        raise ValueError(msg)
+    seen: set[str] = set()
+    for name in names:
+        if not _HOST_NAME.fullmatch(name):
+            msg = f"service-names: {name!r} is not a host name (lower-case letters, digits and -, up to 63)"
+            raise ValueError(msg)
+        if name == reserved or name in seen:
+            why = "is the app's own host name" if name == reserved else "is given twice"
+            msg = f"service-names: {name!r} {why}"
+            raise ValueError(msg)
+        seen.add(name)
+    return names
+
+
+def check_build_tag(tag: str) -> str:
+    """Return a Go build tag (letters, digits, _ and .) or raise ValueError."""
+    if not _BUILD_TAG.fullmatch(tag):
+        msg = f"tag: {tag!r} is not a Go build tag (letters, digits, _ and ., e.g. integration)"
+        raise ValueError(msg)
+    return tag
+
+
+def check_env(assignments: list[str], what: str) -> dict[str, str]:
+    """Return NAME=value assignments as a dict or raise ValueError naming the bad one."""
+    env: dict[str, str] = {}
+    for a in assignments:
+        name, sep, value = a.partition("=")
+        if not sep or not _ENV_NAME.fullmatch(name):
+            msg = f"{what}: {a!r} is not NAME=value (e.g. REDIS_ADDR=redis:6379)"
+            raise ValueError(msg)
+        env[name] = value
+    return env
+
+
+def check_service_address(address: str) -> str:
+    """Return a host service address as Dagger takes it (tcp://host:port, udp://host:port) or raise ValueError."""
+    m = _SERVICE_ADDRESS.fullmatch(address)
+    if m is None or not 1 <= int(m.group("port")) <= MAX_PORT:
+        msg = f"services: {address!r} is not tcp://HOST:PORT or udp://HOST:PORT (e.g. tcp://localhost:5432)"
+        raise ValueError(msg)
+    return address

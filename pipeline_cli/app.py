@@ -19,6 +19,7 @@ import dagger
 from pipeline import Pipeline
 from pipeline.devloop import DLV_PORT
 from pipeline.errors import PipelineError, leaves
+from pipeline.lint import LintReport
 from pipeline.scan import ScanReport
 from pipeline.supply import VerifyReport
 from pipeline.testing import TestReport
@@ -27,6 +28,7 @@ from pipeline.vulns import VulnReport
 from . import hostcheck
 from .introspect import Arg, Fn, functions
 from .session import (
+    LISTS,
     EngineLostError,
     EngineUnreachableError,
     base_type,
@@ -61,8 +63,10 @@ def _option(arg: Arg, *, inherited: bool = False) -> click.Option:
     if t is bool:
         flag = f"{_flag(arg)}/--no-{arg.name.replace('_', '-')}"
         return click.Option([flag], default=None if inherited else bool(default), help=help_text)
-    if get_origin(t) is list:
-        return click.Option([_flag(arg)], multiple=True, default=default, help=help_text + " (repeat for several)")
+    if get_origin(t) in LISTS:
+        return click.Option(
+            [_flag(arg)], multiple=True, default=tuple(default or ()), help=help_text + " (repeat for several)"
+        )
     if isinstance(t, type) and issubclass(t, enum.Enum):
         choice = click.Choice([str(m.value) for m in t], case_sensitive=False)
         value = default.value if isinstance(default, enum.Enum) else default
@@ -80,18 +84,24 @@ def _fail(message: str, code: int) -> NoReturn:
     sys.exit(code)
 
 
-async def _export_report(result: TestReport | ScanReport, output: str | None) -> None:
+def _report_files(result: TestReport | ScanReport | LintReport) -> dict[str, dagger.File]:
+    """Return the files --output writes for a report, by file name."""
+    if isinstance(result, TestReport):
+        return {
+            "junit.xml": result.junit,
+            "coverage.out": result.coverage,
+            "coverage.html": result.coverage_html,
+            "coverage.xml": result.cobertura,
+            "test.json": result.events,
+        }
+    if isinstance(result, LintReport):
+        return {"golangci-lint.json": result.json, "golangci-lint.sarif": result.sarif}
+    return {"trivy.json": result.json, "trivy.sarif": result.sarif}
+
+
+async def _export_report(result: TestReport | ScanReport | LintReport, output: str | None) -> None:
     if output:
-        files = (
-            {
-                "junit.xml": result.junit,
-                "coverage.out": result.coverage,
-                "coverage.html": result.coverage_html,
-                "test.json": result.events,
-            }
-            if isinstance(result, TestReport)
-            else {"trivy.json": result.json, "trivy.sarif": result.sarif}
-        )
+        files = _report_files(result)
         for name, file in files.items():
             await file.export(str(Path(output) / name))
     click.echo(result.summary)
@@ -107,8 +117,10 @@ def coverage_table(package_coverage: str) -> str:
     return "\n".join(["coverage by package:", *(f"  {ln}" for ln in lines)])
 
 
-async def _export_any_report(result: TestReport | ScanReport | VerifyReport | VulnReport, output: str | None) -> None:
-    if isinstance(result, TestReport | ScanReport):
+async def _export_any_report(
+    result: TestReport | ScanReport | LintReport | VerifyReport | VulnReport, output: str | None
+) -> None:
+    if isinstance(result, TestReport | ScanReport | LintReport):
         await _export_report(result, output)
     else:
         await _export_supply(result, output)
@@ -132,7 +144,7 @@ async def _export_supply(result: VerifyReport | VulnReport, output: str | None) 
 
 async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
     """Print or export a function's result by its type."""
-    if isinstance(result, TestReport | ScanReport | VerifyReport | VulnReport):
+    if isinstance(result, TestReport | ScanReport | LintReport | VerifyReport | VulnReport):
         await _export_any_report(result, output)
     elif isinstance(result, dagger.Directory | dagger.File | dagger.Changeset):
         if not output:

@@ -14,14 +14,21 @@ from pipeline.profiles import check_sample_index
 from pipeline.provenance import parse_ref
 from pipeline.tags import check_address, fan_out
 from pipeline.validate import (
+    check_build_tag,
     check_coverage,
     check_duration,
+    check_env,
     check_link_vars,
     check_package_syntax,
     check_port,
+    check_service_address,
+    check_service_names,
     package_dir,
 )
 from pipeline.vex import detect_format
+
+#: The app's host name among integration-test services (pipeline.integration.APP_HOST, which imports dagger).
+APP_HOST = "app"
 
 
 def check_source(path: str) -> Path:
@@ -104,6 +111,7 @@ def check_call(name: str, kwargs: dict[str, Any]) -> None:
     check_benchmarks(name, kwargs)
     if kwargs.get("timeout") is not None:
         check_duration(str(kwargs["timeout"]), f"{name} --timeout")
+    check_integration(kwargs)
 
 
 def check_supply(name: str, kwargs: dict[str, Any]) -> None:
@@ -128,3 +136,18 @@ def check_supply(name: str, kwargs: dict[str, Any]) -> None:
             kwargs.get("chart_dir") is not None,
             str(kwargs.get("chart_address") or ""),
         )
+
+
+def check_integration(kwargs: dict[str, Any]) -> None:
+    """Validate integration-test's (and ci's) services, their names, the build tag and the environment."""
+    services = [str(s) for s in kwargs.get("services") or ()]
+    for address in services:
+        check_service_address(address)
+    if services or kwargs.get("service_names"):
+        check_service_names([str(n) for n in kwargs.get("service_names") or ()], len(services), APP_HOST)
+    for key in ("tag", "integration_tag"):
+        if kwargs.get(key) is not None:
+            check_build_tag(str(kwargs[key]))
+    for key in ("env", "integration_env"):
+        if kwargs.get(key):
+            check_env([str(e) for e in kwargs[key]], key.replace("_", "-"))

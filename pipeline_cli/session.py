@@ -1,5 +1,6 @@
 """From command-line values to the module's objects: secrets, host folders and the Pipeline, in one session."""
 
+import collections.abc
 import enum
 import os
 import socket
@@ -20,6 +21,9 @@ from pipeline import Pipeline
 from pipeline.main import SOURCE_IGNORE
 
 from .introspect import Arg, Fn, functions
+
+#: What a list-valued argument's annotation can be: `list[...]` (constructor fields) or `Sequence[...]`.
+LISTS = (list, collections.abc.Sequence)
 
 
 def base_type(annotation: Any) -> Any:  # noqa: ANN401 (a type annotation)
@@ -68,10 +72,13 @@ def convert(arg: Arg, value: Any, *, config: dict[str, Any], fresh: bool = False
         return dag.host().file(str(value))
     if isinstance(t, type) and issubclass(t, enum.Enum):
         return t(str(value).upper())
-    if get_origin(t) is list:
+    if get_origin(t) in LISTS:
         items = list(cast("tuple[str, ...]", value))
         if get_args(t) == (dagger.File,):  # e.g. scan --vex a.json --vex b.json
             return [dag.host().file(v) for v in items]
+        if get_args(t) == (dagger.Service,):
+            # As `dagger call` reads a Service flag: tcp://HOST:PORT is a service on this host.
+            return [dag.address(v).service() for v in items]
         return items
     return value
 

@@ -10,4 +10,9 @@ bash "$ROOT/scripts/build-trivy.sh"
 PIPELINE_DEBIAN_ROOTFS=$(debian_rootfs debian ca-certificates)
 export PIPELINE_DEBIAN_ROOTFS
 eval "$("$ROOT/scripts/engine-env")"
+
+# Debian's redis-server as a minimal tree: the second service of the integration fixture
+# (tests/fixtures/integration-redis); mmdebstrap takes about a minute once.
+PIPELINE_REDIS_ROOTFS=$(debian_rootfs redis redis-server)
+export PIPELINE_REDIS_ROOTFS
 "$ROOT/.venv/bin/python" "$ROOT/scripts/base_images.py"

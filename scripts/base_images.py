@@ -22,6 +22,7 @@ from pipeline import pins
 
 CACHE = Path(os.environ.get("PIPELINE_CACHE", "/var/cache/go-pipeline"))
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"  # noqa: S105 (/etc/passwd, no password)
+REDIS_PORT = 6379
 PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -105,12 +106,29 @@ def toolbox() -> dagger.Container:
     return busybox_base()
 
 
+def redis() -> dagger.Container:
+    """Return Debian's redis-server (rootfs from base-images.sh) as a service image: no persistence, port 6379."""
+    rootfs = os.environ["PIPELINE_REDIS_ROOTFS"]
+    return (
+        dag.container()
+        .with_rootfs(dag.host().directory(rootfs))
+        .with_env_variable("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+        .with_user("redis")
+        .with_exposed_port(REDIS_PORT)
+        .with_entrypoint(
+            ["redis-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]  # noqa: S104 (a service container: its network is the session's)
+        )
+        .with_exec(["redis-server", "--version"], use_entrypoint=False)
+    )
+
+
 IMAGES: dict[str, Callable[[], dagger.Container]] = {
     f"go-builder:{pins.GO_VERSION}": go_builder,
     f"go-builder-debian:{pins.GO_VERSION}": go_builder_debian,
     f"trivy:{pins.TRIVY_VERSION}": trivy,
     f"cosign:{pins.COSIGN_VERSION}": cosign,
     "toolbox:busybox": toolbox,
+    f"redis:{pins.REDIS_IMAGE_TAG}": redis,
 }
 
 

@@ -30,7 +30,7 @@ def test_module_has_a_description() -> None:
 
 
 def test_objects_are_registered() -> None:
-    assert {"Pipeline", "TestReport", "ScanReport", "VerifyReport", "VulnReport"} <= set(OBJECTS)
+    assert {"Pipeline", "TestReport", "ScanReport", "LintReport", "VerifyReport", "VulnReport"} <= set(OBJECTS)
 
 
 @pytest.mark.parametrize("obj", list(OBJECTS))
@@ -57,7 +57,7 @@ def test_function_names_are_short_and_snake_case(fn: Fn) -> None:
 
 def test_checks_are_marked() -> None:
     checks = {fn.name for fn in functions(Pipeline).values() if fn.check}
-    assert checks == {"fmt", "vet", "tidy", "test_check", "scan_check"}
+    assert checks == {"fmt", "vet", "tidy", "lint", "test_check", "scan_check"}
 
 
 def test_cli_sees_what_the_sdk_registers() -> None:

@@ -55,6 +55,12 @@ def toolbox() -> str:
 
 
 @pytest.fixture(scope="session")
+def redis_image() -> str:
+    """Debian's redis-server as an image (scripts/base_images.py), the integration fixture's second service."""
+    return os.environ["PIPELINE_GO_IMAGE"].rsplit("/", 1)[0] + f"/redis:{pins.REDIS_IMAGE_TAG}"
+
+
+@pytest.fixture(scope="session")
 def client(toolbox: str) -> Callable[[str, dagger.Service], dagger.Container]:
     """Make a toolbox container that reaches a service by a host name (never cached: it probes live)."""
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from typing import cast
+from xml.etree import ElementTree as ET
 
 import pytest
 from junitparser import JUnitXml, TestCase, TestSuite
@@ -59,6 +60,18 @@ async def test_test_passes_on_app(app: Pipeline) -> None:
     junit = await report.junit.contents()
     assert "<testsuites" in junit
     report.check()
+
+
+async def test_cobertura_report_beside_the_profile(app: Pipeline) -> None:
+    report = await app.test()
+    root = ET.fromstring(await report.cobertura.contents())  # noqa: S314 (our own tool's output)
+    assert root.tag == "coverage"
+    assert float(root.attrib["line-rate"]) > 0
+    packages = {p.attrib["name"]: p for p in root.iter("package")}
+    assert list(packages) == ["example.com/hello"]
+    files = {c.attrib["filename"] for c in packages["example.com/hello"].iter("class")}
+    assert {"handlers.go", "main.go", "observe.go"} <= files
+    assert (await report.coverage.contents()).startswith("mode: ")
 
 
 async def test_failing_test_is_named_and_in_junit(fixture: Callable[..., Pipeline], tmp_path: object) -> None:

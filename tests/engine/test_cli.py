@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import anyio
+import anyio.abc
 import pytest
 
 from tests.conftest import FIXTURES, ROOT
@@ -36,7 +37,7 @@ async def test_ci_exits_1_naming_both_failures() -> None:
     res = await pipeline("ci", "--source", str(FIXTURES / "both-broken"))  # constructor options after the command
     err = res.stderr.decode()
     assert res.returncode == 1
-    assert "ci: 2 of 6 steps failed: fmt, test" in err
+    assert "ci: 2 of 7 steps failed: fmt, test" in err
 
 
 async def test_build_output_writes_both_platforms(tmp_path: Path) -> None:
@@ -58,8 +59,69 @@ async def test_test_exports_reports_and_prints_summary(tmp_path: Path) -> None:
     out = res.stdout.decode()
     assert re.match(r"\d+ passed, 0 failed, 0 skipped; coverage \d+\.\d%", out)
     assert re.search(r"^coverage by package:\n +\d+\.\d% example\.com/hello$", out, re.MULTILINE), out
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["coverage.html", "coverage.out", "junit.xml", "test.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "coverage.html",
+        "coverage.out",
+        "coverage.xml",
+        "junit.xml",
+        "test.json",
+    ]
     assert "example.com/hello/handlers.go" in (tmp_path / "coverage.html").read_text()
+
+
+async def test_integration_test_reaches_a_host_service(tmp_path: Path) -> None:
+    """A Redis stand-in on this host is bound as tcp://localhost:PORT, the shape `dagger call` takes."""
+    hits = 0
+
+    async def incr(stream: anyio.abc.SocketStream) -> None:
+        nonlocal hits
+        async with stream:
+            try:
+                while b"INCR" in await stream.receive():  # one RESP command per write: INCR hits
+                    hits += 1
+                    await stream.send(f":{hits}\r\n".encode())
+            except (anyio.EndOfStream, anyio.BrokenResourceError):
+                return  # the engine's readiness probe connects and closes
+
+    port = free_port()
+    listener = await anyio.create_tcp_listener(local_host="127.0.0.1", local_port=port)
+    res: subprocess.CompletedProcess[bytes] | None = None
+    async with listener, anyio.create_task_group() as tg:
+        tg.start_soon(listener.serve, incr)
+        res = await pipeline(
+            "--source",
+            str(FIXTURES / "integration-redis"),
+            "integration-test",
+            "--services",
+            f"tcp://localhost:{port}",
+            "--service-names",
+            "redis",
+            # A host service keeps its port: the app and the tests read where Redis is from the environment.
+            "--env",
+            f"REDIS_ADDR=redis:{port}",
+            "--output",
+            str(tmp_path),
+        )
+        tg.cancel_scope.cancel()
+    assert res is not None
+    assert res.returncode == 0, res.stderr.decode()
+    assert re.match(r"\d+ passed, 0 failed, 0 skipped", res.stdout.decode())
+    assert hits >= 3  # two GET /hits through the app, one INCR from the test itself, at least
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "coverage.html",
+        "coverage.out",
+        "coverage.xml",
+        "junit.xml",
+        "test.json",
+    ]
+
+
+async def test_bad_service_address_is_a_usage_error() -> None:
+    res = await pipeline(
+        "--source", str(FIXTURES / "integration-redis"), "integration-test", "--services", "localhost:6379"
+    )
+    assert res.returncode == 2
+    assert "is not tcp://HOST:PORT" in res.stderr.decode()
 
 
 def free_port() -> int:

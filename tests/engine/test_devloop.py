@@ -20,15 +20,16 @@ def with_db(trivy_db: dagger.Directory, trivy_image: str) -> dict[str, object]:
 async def test_ci_passes_on_app(app: Pipeline, with_db: dict[str, object]) -> None:
     p = Pipeline(source=app.source, go_image=app.go_image, **with_db)  # pyright: ignore[reportArgumentType]
     summary = await p.ci()
-    assert summary.splitlines()[-1] == "6 of 6 steps ok"
-    for step in ["fmt", "vet", "tidy", "test", "build", "scan"]:
+    # app/ has no integration tests: no integration step.
+    assert summary.splitlines()[-1] == "7 of 7 steps ok"
+    for step in ["fmt", "vet", "tidy", "lint", "test", "build", "scan"]:
         assert any(line.startswith(f"{step} ") and " ok " in line for line in summary.splitlines())
 
 
 async def test_ci_reports_every_failing_step(fixture: Callable[..., Pipeline], with_db: dict[str, object]) -> None:
     with pytest.raises(PipelineError) as exc:
         await fixture("both-broken", **with_db).ci()
-    assert exc.value.cause == "2 of 6 steps failed: fmt, test"
+    assert exc.value.cause == "2 of 7 steps failed: fmt, test"
     assert "main.go" in exc.value.details
     assert "TestBroken" in exc.value.details
 

@@ -197,7 +197,7 @@ async def test_ci_passes_on_each_shape(
     fixture: Make, trivy_db: dagger.Directory, trivy_image: str, name: str, options: dict[str, object]
 ) -> None:
     summary = await fixture(name, trivy_db=trivy_db, trivy_image=trivy_image, **options).ci()
-    assert summary.splitlines()[-1] == "6 of 6 steps ok"
+    assert summary.splitlines()[-1] == "7 of 7 steps ok"
 
 
 async def test_ci_on_code_that_does_not_compile_reports_a_table(
@@ -209,6 +209,6 @@ async def test_ci_on_code_that_does_not_compile_reports_a_table(
     p = Pipeline(source=source(broken), go_image=go_image, trivy_db=trivy_db, trivy_image=trivy_image)
     with pytest.raises(PipelineError) as exc:
         await p.ci()
-    assert exc.value.cause == "4 of 6 steps failed: vet, test, build, scan"
+    assert exc.value.cause == "5 of 7 steps failed: vet, lint, test, build, scan"
     assert "unhandled errors in a TaskGroup" not in str(exc.value)
     assert "undefined: undefined" in exc.value.details

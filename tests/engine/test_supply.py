@@ -352,7 +352,7 @@ async def test_ci_failure_after_the_push_names_what_was_written(
             chart_dir=dag.host().directory(str(tmp_path / "chart")),
         )
     text = str(exc.value)
-    assert exc.value.cause == "1 of 10 steps failed: publish-chart"
+    assert exc.value.cause == "1 of 11 steps failed: publish-chart"
     for step in ("publish", "sign", "attest"):
         assert any(line.startswith(f"{step} ") and " ok " in line for line in text.splitlines()), step
     assert "the packaged chart does not run" in text

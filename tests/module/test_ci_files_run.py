@@ -169,7 +169,7 @@ def test_every_github_step_runs(checkout: Path, tmp_path: Path) -> None:
         assert res.returncode == 0, f"{name}:\n{script}\n{(res.stdout + res.stderr)[-3000:]}"
     cases = [case for suite in JUnitXml.fromfile(str(checkout / "junit.xml")) for case in suite]  # pyright: ignore[reportUnknownMemberType]
     assert len(cases) >= 10
-    assert "6 of 6 steps ok" in ran["ci/dagger call ci"]
+    assert "7 of 7 steps ok" in ran["ci/dagger call ci"]
     assert (checkout / "pipeline.sarif").exists()
     assert (checkout / "benchstat.txt").exists()
     assert "none at or above HIGH" in (tmp_path / "summary.md").read_text()

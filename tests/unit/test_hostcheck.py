@@ -49,6 +49,15 @@ def test_unknown_main_package_is_named() -> None:
         ("bench_compare", {"threshold": 10.0, "count": 10, "alpha": 0.05, "benchtime": "1"}, "compare --benchtime"),
         ("pprof", {"sample_index": "alloc space"}, "--sample-index"),
         ("pprof", {"ui_port": 70000}, "not a TCP port"),
+        ("integration_test", {"services": ("localhost:5432",)}, r"not tcp://HOST:PORT"),
+        ("integration_test", {"services": ("tcp://localhost:99999",)}, r"not tcp://HOST:PORT"),
+        ("integration_test", {"services": ("tcp://localhost:5432",)}, r"0 name\(s\) for 1 service\(s\)"),
+        ("integration_test", {"service_names": ("db",)}, r"1 name\(s\) for 0 service\(s\)"),
+        ("integration_test", {"services": ("tcp://h:1",), "service_names": ("app",)}, "the app's own host name"),
+        ("integration_test", {"tag": "a b"}, "not a Go build tag"),
+        ("integration_test", {"env": ("=x",)}, r"^env: '=x' is not NAME=value"),
+        ("ci", {"integration_tag": "-x"}, "not a Go build tag"),
+        ("ci", {"integration_env": ("X",)}, r"^integration-env: 'X' is not NAME=value"),
     ],
 )
 def test_call_arguments(name: str, kwargs: dict[str, object], message: str) -> None:
@@ -90,3 +99,15 @@ def test_unknown_vex_documents_are_usage_errors(tmp_path: Path, text: str, messa
 def test_platforms_are_checked_with_the_config() -> None:
     with pytest.raises(ValueError, match="linux/sparc"):
         hostcheck.check_config({"source": str(ROOT / "app"), "platforms": ("linux/sparc",)})
+
+
+def test_integration_arguments_that_fit() -> None:
+    hostcheck.check_call(
+        "integration_test",
+        {
+            "services": ("tcp://localhost:5432", "udp://10.0.0.1:53"),
+            "service_names": ("db", "dns"),
+            "tag": "e2e",
+            "env": ("DATABASE_URL=postgres://db:5432/app?sslmode=disable",),
+        },
+    )

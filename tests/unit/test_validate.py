@@ -1,11 +1,15 @@
 import pytest
 
 from pipeline.validate import (
+    check_build_tag,
     check_coverage,
     check_duration,
+    check_env,
     check_link_vars,
     check_package_syntax,
     check_port,
+    check_service_address,
+    check_service_names,
     package_dir,
 )
 
@@ -61,3 +65,63 @@ def test_packages_must_stay_inside_and_exist() -> None:
         check_package_syntax(["../elsewhere"])
     with pytest.raises(ValueError, match="at least one"):
         check_package_syntax([])
+
+
+@pytest.mark.parametrize(
+    ("names", "count", "message"),
+    [
+        (["db", "cache"], 2, ""),
+        ([], 0, ""),
+        (["db"], 2, r"1 name\(s\) for 2 service\(s\)"),
+        (["db", "db"], 2, "'db' is given twice"),
+        (["app"], 1, "'app' is the app's own host name"),
+        (["Db"], 1, "is not a host name"),
+        (["-db"], 1, "is not a host name"),
+        (["x" * 64], 1, "is not a host name"),
+    ],
+)
+def test_service_names(names: list[str], count: int, message: str) -> None:
+    if not message:
+        assert check_service_names(names, count, "app") == names
+    else:
+        with pytest.raises(ValueError, match=rf"^service-names: .*{message}"):
+            check_service_names(names, count, "app")
+
+
+@pytest.mark.parametrize(("tag", "ok"), [("integration", True), ("e2e_slow", True), ("go1.26", True), ("a,b", False)])
+def test_build_tags(tag: str, ok: bool) -> None:
+    if ok:
+        assert check_build_tag(tag) == tag
+    else:
+        with pytest.raises(ValueError, match=r"^tag: "):
+            check_build_tag(tag)
+
+
+def test_env_keeps_everything_after_the_first_equals() -> None:
+    assert check_env(["A=1", "URL=redis://r:6379/0?x=y", "EMPTY="], "env") == {
+        "A": "1",
+        "URL": "redis://r:6379/0?x=y",
+        "EMPTY": "",
+    }
+    with pytest.raises(ValueError, match=r"^app-env: '1A=x' is not NAME=value"):
+        check_env(["1A=x"], "app-env")
+
+
+@pytest.mark.parametrize(
+    ("address", "ok"),
+    [
+        ("tcp://localhost:5432", True),
+        ("udp://127.0.0.1:53", True),
+        ("tcp://[::1]:6379", True),
+        ("localhost:5432", False),
+        ("http://localhost:80", False),
+        ("tcp://localhost", False),
+        ("tcp://localhost:0", False),
+    ],
+)
+def test_service_addresses(address: str, ok: bool) -> None:
+    if ok:
+        assert check_service_address(address) == address
+    else:
+        with pytest.raises(ValueError, match=r"^services: "):
+            check_service_address(address)

@@ -1,0 +1,84 @@
+"""golangci-lint as a check: LintReport (findings, JSON, SARIF) and the gate on it.
+
+golangci-lint is built with `go install` in the caller's Go builder (cached by the engine after the first, slow,
+build) and reads the repository's own configuration when the source has one; otherwise a default is added to
+the source it sees. Its analysis cache lives in a cache volume, so an unchanged package is not analysed again.
+"""
+
+from typing import Annotated, Final
+
+import dagger
+from dagger import Doc
+
+from . import pins
+from .errors import PipelineError
+from .execs import TIMED_OUT, exit_code
+from .golang import OUT, GoEnv, volume
+from .golangci import CONFIG_NAMES, DEFAULT_CONFIG, EXIT_CODES, ISSUES_EXIT_CODE, lint_argv, lint_findings, lint_summary
+
+STEP: Final = "lint"
+CACHE: Final = "/root/.cache/golangci-lint"
+JSON: Final = f"{OUT}/golangci-lint.json"
+SARIF: Final = f"{OUT}/golangci-lint.sarif"
+
+
+@dagger.object_type
+class LintReport:
+    """Results of golangci-lint: findings as file:line, JSON and SARIF reports, and the verdict."""
+
+    sarif: Annotated[dagger.File, Doc("SARIF 2.1.0 report for code scanning.")] = dagger.field()
+    json: Annotated[dagger.File, Doc("golangci-lint's JSON report.")] = dagger.field()
+    summary: Annotated[str, Doc("Count per linter and the configuration used, one line.")] = dagger.field()
+    findings: Annotated[list[str], Doc("Every finding as file:line:col: text (linter).")] = dagger.field(default=list)
+    config: Annotated[str, Doc("The configuration used: the source's file, or 'default'.")] = dagger.field(
+        default="default"
+    )
+    ok: Annotated[bool, Doc("True when there is no finding.")] = dagger.field(default=False)
+
+    @dagger.function
+    def check(self) -> None:
+        """Fail when golangci-lint reported a finding; the error lists them as file:line."""
+        if not self.ok:
+            raise PipelineError(STEP, self.summary, "\n".join(self.findings))
+
+
+async def config_file(source: dagger.Directory) -> str:
+    """Return the name of the source's golangci-lint configuration, or "" when it has none."""
+    for name in CONFIG_NAMES:
+        if await source.exists(name, expected_type=dagger.ExistsType.REGULAR_TYPE):
+            return name
+    return ""
+
+
+async def lint(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> LintReport:
+    """Run golangci-lint on every package; the report comes back whether it found something or not."""
+    config = await config_file(source)
+    if not config:
+        source = source.with_new_file(CONFIG_NAMES[0], DEFAULT_CONFIG)
+    deps = await env.deps(source, tools=[pins.GOLANGCI_LINT])
+    argv = lint_argv(env.patterns(["./..."]), tags, JSON, SARIF)
+    ran = env.exec(
+        deps.with_mounted_cache(CACHE, volume("golangci-lint", env.cache_namespace))
+        .with_env_variable("GOLANGCI_LINT_CACHE", CACHE)
+        .with_new_file(JSON, "")
+        .with_new_file(SARIF, ""),
+        argv,
+        expect=dagger.ReturnType.ANY,
+    )
+    code = await exit_code(ran, STEP)
+    if code not in {0, ISSUES_EXIT_CODE}:
+        why = f"timed out after {env.step_timeout}s" if code in TIMED_OUT else EXIT_CODES.get(code, f"exit {code}")
+        out = ((await ran.stderr()).strip() + "\n" + (await ran.stdout()).strip()).strip()
+        raise PipelineError(STEP, f"golangci-lint could not lint the source ({why}); this is not a finding", out)
+    findings = lint_findings(await ran.file(JSON).contents())
+    if code == ISSUES_EXIT_CODE and not findings:
+        raise PipelineError(STEP, "golangci-lint failed but reported no finding", (await ran.stdout()).strip())
+    used = config or "default"
+    return LintReport(
+        sarif=ran.file(SARIF),
+        json=ran.file(JSON),
+        summary=lint_summary(findings, used),
+        findings=[str(f) for f in findings],
+        config=used,
+        ok=not findings,
+    )
