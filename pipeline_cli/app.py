@@ -15,6 +15,7 @@ from typing import Any, NoReturn, cast, get_origin
 import anyio
 import click
 import dagger
+from dagger import dag
 
 from pipeline import Pipeline
 from pipeline.devloop import DLV_PORT
@@ -27,6 +28,7 @@ from pipeline.vulns import VulnReport
 
 from . import hostcheck
 from .introspect import Arg, Fn, functions
+from .schema import SchemaCache
 from .session import (
     LISTS,
     EngineLostError,
@@ -188,12 +190,21 @@ def service_ports(
 
 async def _call(config: dict[str, Any], fn: Fn, kwargs: dict[str, Any], output: str | None, port: int | None) -> None:
     check_engine()
-    async with dagger.connection(engine_config(config)):
+
+    async def run() -> None:
         pipeline = make_pipeline(config)
         call_kwargs = {a.python_name: convert(a, kwargs.get(a.python_name), config=config) for a in fn.args}
         method = cast("Callable[..., Awaitable[object]]", getattr(pipeline, fn.python_name))
-        result = await while_engine_lives(lambda: method(**{k: v for k, v in call_kwargs.items() if v is not None}))
-        await while_engine_lives(lambda: _emit(fn, result, output, *service_ports(fn, config, port, kwargs)))
+        result = await method(**{k: v for k, v in call_kwargs.items() if v is not None})
+        await _emit(fn, result, output, *service_ports(fn, config, port, kwargs))
+
+    schema = SchemaCache.load()
+    for _ in range(2):  # a second time only when the cached schema was another engine's
+        with schema.installed():
+            async with dagger.connection(engine_config(config)):
+                if await schema.settle(dag.version):
+                    await while_engine_lives(run)
+                    return
 
 
 def _engine_lost(e: BaseException) -> bool:

@@ -7,6 +7,7 @@ check that both agree.
 """
 
 import dataclasses
+import functools
 import inspect
 import typing
 from dataclasses import dataclass
@@ -74,6 +75,12 @@ def constructor(cls: type) -> Fn:
 
 def functions(cls: type) -> dict[str, Fn]:
     """Return the public methods of cls by API name, and the constructor under ""."""
+    return dict(_functions(cls))
+
+
+@functools.cache
+def _functions(cls: type) -> dict[str, Fn]:
+    """Read cls once per process: building the CLI asks for it once per subcommand."""
     found = {"": constructor(cls)}
     for python_name, method in inspect.getmembers(cls, inspect.isfunction):
         if python_name.startswith("_"):

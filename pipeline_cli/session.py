@@ -111,7 +111,9 @@ def check_engine(timeout: float = 3.0) -> None:
     unix:// addresses are probed; other schemes (kube-pod, docker-container) and no address at all are left to
     the CLI.
     """
-    address = os.environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST", "")
+    address = _probe_address()
+    if address is None:
+        return
     url = urllib.parse.urlsplit(address)
     try:
         if url.scheme == "tcp" and url.hostname and url.port:

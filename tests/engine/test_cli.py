@@ -1,5 +1,6 @@
 """The `pipeline` command against the real engine: exit codes, exported results, serve --watch."""
 
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import anyio
 import anyio.abc
 import pytest
 
+from pipeline_cli import schema
 from tests.conftest import FIXTURES, ROOT
 
 PIPELINE = str(Path(sys.executable).parent / "pipeline")
@@ -206,3 +208,25 @@ async def test_bench_compare_refuses_a_base_without_go_mod_before_any_session(tm
     res = await pipeline("--source", str(ROOT / "app"), "bench-compare", "--base", str(tmp_path))
     assert res.returncode == 2
     assert res.stderr.decode().startswith(f"pipeline: bench-compare --base: no go.mod or go.work in {tmp_path}")
+
+
+async def test_the_schema_is_cached_per_engine_and_refetched_for_another_version(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    cached = tmp_path / "pipeline" / "schema" / schema.engine_key()
+    argv = [PIPELINE, "--source", str(ROOT / "app"), "go-version"]
+
+    async def go_version() -> str:
+        res = await anyio.run_process(argv, env=env, check=False)
+        assert res.returncode == 0, res.stderr.decode()
+        return res.stdout.decode()
+
+    answer = await go_version()  # no file: the SDK fetches the schema, the CLI stores it
+    stored = json.loads(cached.read_text())
+    assert re.fullmatch(r"v\d+\.\d+\.\d+.*", stored["version"]), stored["version"]
+    assert "__schema" in stored["introspection"]
+    written = cached.stat().st_mtime_ns
+    assert await go_version() == answer
+    assert cached.stat().st_mtime_ns == written  # answered from the file, not fetched and written again
+    cached.write_text(json.dumps({**stored, "version": "v0.0.1"}))  # as if the engine had been upgraded since
+    assert await go_version() == answer
+    assert json.loads(cached.read_text())["version"] == stored["version"]

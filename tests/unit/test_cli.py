@@ -1,5 +1,8 @@
 """The CLI's surface, without an engine: help comes from the registered docstrings; usage errors exit 2."""
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -152,3 +155,21 @@ def test_service_ports(
     want: tuple[list[int], list[int]],
 ) -> None:
     assert service_ports(functions(Pipeline)[name], config, host_port, kwargs) == want
+
+
+def test_the_cli_imports_the_sdk_without_its_runtime_type_check_wrappers() -> None:
+    """Importing pipeline_cli skips beartype's wrappers (≈1 s per call) and leaves PYTHONOPTIMIZE as it found it."""
+    probe = (
+        "import os, pipeline_cli, dagger; "
+        "print(hasattr(dagger.Container.with_exec, '__wrapped__'), os.environ.get('PYTHONOPTIMIZE'))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONOPTIMIZE"}
+    out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "None"]
+    plain = "import dagger; print(hasattr(dagger.Container.with_exec, '__wrapped__'))"
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", plain], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        == "True"
+    )
