@@ -9,6 +9,7 @@ exec, and Go answers it from those caches.
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 import dagger
@@ -18,6 +19,7 @@ from . import pins
 from .errors import PipelineError
 from .execs import bounded
 from .gomod import GO_MOD, GO_WORK, GoMod, check_go_version, parse_go_mod, parse_go_work
+from .tasks import gather
 from .validate import check_package_syntax, package_dir
 
 SRC: Final = "/src"
@@ -141,8 +143,10 @@ def builder_image(go_image: str, go_version: str) -> str:
 
 async def read_project(source: dagger.Directory) -> GoMod:
     """Read go.work (a workspace) or go.mod at the source's root; name what is missing otherwise."""
-    for name, parse in ((GO_WORK, parse_go_work), (GO_MOD, parse_go_mod)):
-        if await source.exists(name, expected_type=dagger.ExistsType.REGULAR_TYPE):
+    regular = dagger.ExistsType.REGULAR_TYPE
+    found = await gather(*(partial(source.exists, name, expected_type=regular) for name in (GO_WORK, GO_MOD)))
+    for there, (name, parse) in zip(found, ((GO_WORK, parse_go_work), (GO_MOD, parse_go_mod)), strict=True):
+        if there:
             return parse(await source.file(name).contents())
     nested = sorted(p.removesuffix("/go.mod") for p in await source.glob("*/go.mod"))
     hint = f"; Go modules in sub-folders: {', '.join(nested)} (pass --source <folder>)" if nested else ""

@@ -15,6 +15,7 @@ from .errors import PipelineError
 from .execs import TIMED_OUT, exit_code
 from .golang import OUT, GoEnv
 from .gotest import coverage_by_package, coverage_total, summarize_test_events
+from .tasks import gather
 
 JUNIT: Final = f"{OUT}/junit.xml"
 COVERAGE: Final = f"{OUT}/coverage.out"
@@ -144,8 +145,9 @@ async def read_report(env: GoEnv, ran: dagger.Container, opts: TestOptions, *, s
     that selects no test must not pass silently.
     """
     code = await exit_code(ran, step)
-    summary = summarize_test_events(await ran.file(EVENTS).contents())
-    stdout = await ran.stdout()
+    # One round trip for the three reads (a warm run is mostly these).
+    events, stdout, profile = await gather(ran.file(EVENTS).contents, ran.stdout, ran.file(COVERAGE).contents)
+    summary = summarize_test_events(events)
     if code in TIMED_OUT:
         summary.build_errors.append(f"the {step} step timed out after {env.step_timeout}s (--step-timeout)")
     elif code != 0 and summary.ok:
@@ -164,7 +166,7 @@ async def read_report(env: GoEnv, ran: dagger.Container, opts: TestOptions, *, s
         line += f" is below the minimum {opts.coverage_min:.1f}%"
     if summary.cached_packages:
         line += f"; {summary.cached_packages} package(s) from Go's test cache"
-    per_package = coverage_by_package(await ran.file(COVERAGE).contents())
+    per_package = coverage_by_package(profile)
     return TestReport(
         junit=ran.file(JUNIT),
         coverage=ran.file(COVERAGE),
