@@ -10,6 +10,7 @@ import re
 import secrets
 from typing import Final, Literal
 
+import anyio
 import dagger
 from dagger import dag
 
@@ -69,24 +70,36 @@ async def publish_index(
     variants: list[dagger.Container],
     auth: tuple[str, dagger.Secret] | None,
 ) -> list[str]:
-    """Push variants as one index under every tag, in order; return ``address:tag@sha256:…`` per tag.
+    """Push variants as one index under every tag; return ``address:tag@sha256:…`` per tag, in tag order.
 
-    Tags go one by one (the registry API has no transaction). If one fails, the error names the tags
-    already written, so a rerun or a cleanup knows exactly where it stands.
+    The first tag goes alone and uploads every layer; the others then only add a manifest each, so they go
+    together. The registry API has no transaction: if a push fails, the error names the tags written, so a
+    rerun or a cleanup knows exactly where it stands.
     """
     base = with_auth(dag.container(), address, auth)
-    refs: list[str] = []
-    for tag in tags:
+    refs: dict[str, str] = {}
+    failed: list[tuple[str, dagger.QueryError]] = []
+
+    async def push(tag: str) -> None:
         try:
-            refs.append(await base.publish(f"{address}:{tag}", platform_variants=variants))
+            refs[tag] = await base.publish(f"{address}:{tag}", platform_variants=variants)
         except dagger.QueryError as e:
-            written = ", ".join(refs) or "none"
-            raise PipelineError(
-                "publish",
-                f"pushing {address}:{tag} failed after {len(refs)} of {len(tags)} tags",
-                f"written: {written}\ncause: {e}",
-            ) from e
-    digests = {ref.rsplit("@", 1)[-1] for ref in refs}
+            failed.append((tag, e))
+
+    await push(tags[0])
+    if not failed:
+        async with anyio.create_task_group() as tg:
+            for tag in tags[1:]:
+                tg.start_soon(push, tag)
+    written = [refs[t] for t in tags if t in refs]
+    if failed:
+        tag, error = min(failed, key=lambda f: tags.index(f[0]))
+        raise PipelineError(
+            "publish",
+            f"pushing {address}:{tag} failed; {len(written)} of {len(tags)} tags written",
+            f"written: {', '.join(written) or 'none'}\ncause: {error}",
+        ) from error
+    digests = {ref.rsplit("@", 1)[-1] for ref in written}
     if len(digests) != 1:
-        raise PipelineError("publish", f"tags point to different digests: {sorted(digests)}", "\n".join(refs))
-    return refs
+        raise PipelineError("publish", f"tags point to different digests: {sorted(digests)}", "\n".join(written))
+    return written
