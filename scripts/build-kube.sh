@@ -91,5 +91,6 @@ else
 fi
 for tool in "${TOOLS[@]}"; do go_tool "$tool"; done
 "$OUT/kube-apiserver" --version >&2
-"$OUT/etcd" --version | head -1 >&2
+# sed, not head: head exits after one line and etcd, still writing, dies of SIGPIPE (pipefail fails the build).
+"$OUT/etcd" --version | sed -n 1p >&2
 echo "$OUT"
