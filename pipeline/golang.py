@@ -68,6 +68,8 @@ class GoEnv:
     cgo: bool = False
     #: The modules of a go.work workspace (folders); empty for a single module.
     workspace: tuple[str, ...] = ()
+    #: What `go build` names the root module's binary (go.mod's last path element), read with the rest.
+    module_name: str = ""
 
     def patterns(self, patterns: Sequence[str]) -> list[str]:
         """Return package patterns as Go takes them here: in a workspace, ./... means ./<module>/... for each module."""

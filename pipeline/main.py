@@ -201,6 +201,7 @@ class Pipeline:
             step_timeout=self.step_timeout,
             cgo=self.cgo,
             workspace=project.uses,
+            module_name=project.name,
         )
 
     async def _flags(self, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
@@ -242,7 +243,7 @@ class Pipeline:
 
     async def _main_binary(self, platform: Platform, version: str) -> tuple[GoEnv, str, dagger.File]:
         env, built, names = await self._binaries(platform, version)
-        name = build.choose_main(names, self.main, (await read_project(self._source())).name)
+        name = build.choose_main(names, self.main, env.module_name)
         return env, name, built.file(name)
 
     # --- functions --------------------------------------------------------------------------------------------
@@ -859,7 +860,7 @@ class Pipeline:
         deps = await env.deps(self._source(), tools=[pins.DELVE])
         built = build.binaries(env, deps, target, flags)
         names = await build.built_names(env, deps, built, flags)
-        name = build.choose_main(names, self.main, (await read_project(self._source())).name)
+        name = build.choose_main(names, self.main, env.module_name)
         bins = deps.with_directory(devloop.DEBUG_DIR, built)
         svc = devloop.debug_service(bins, name, check_port(self.port))
         return await devloop.started(svc, [devloop.DLV_PORT, self.port], self.start_timeout)
