@@ -19,6 +19,8 @@ from pipeline_cli import schema
 from tests.conftest import FIXTURES, ROOT
 
 PIPELINE = str(Path(sys.executable).parent / "pipeline")
+#: What `test --output` and `integration-test --output` write.
+TEST_REPORTS = ["coverage.html", "coverage.out", "coverage.xml", "junit.xml", "test.json"]
 
 
 async def pipeline(*args: str) -> subprocess.CompletedProcess[bytes]:
@@ -61,13 +63,7 @@ async def test_test_exports_reports_and_prints_summary(tmp_path: Path) -> None:
     out = res.stdout.decode()
     assert re.match(r"\d+ passed, 0 failed, 0 skipped; coverage \d+\.\d%", out)
     assert re.search(r"^coverage by package:\n +\d+\.\d% example\.com/hello$", out, re.MULTILINE), out
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "coverage.html",
-        "coverage.out",
-        "coverage.xml",
-        "junit.xml",
-        "test.json",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == TEST_REPORTS
     assert "example.com/hello/handlers.go" in (tmp_path / "coverage.html").read_text()
 
 
@@ -109,13 +105,7 @@ async def test_integration_test_reaches_a_host_service(tmp_path: Path) -> None:
     assert res.returncode == 0, res.stderr.decode()
     assert re.match(r"\d+ passed, 0 failed, 0 skipped", res.stdout.decode())
     assert hits >= 3  # two GET /hits through the app, one INCR from the test itself, at least
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "coverage.html",
-        "coverage.out",
-        "coverage.xml",
-        "junit.xml",
-        "test.json",
-    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == TEST_REPORTS
 
 
 async def test_bad_service_address_is_a_usage_error() -> None:
