@@ -31,6 +31,8 @@ VOLUME_PREFIX: Final = "pipeline"
 #: What `go mod download` reads: the download step is keyed on these files alone.
 MODULE_FILES: Final = ["**/go.mod", "**/go.sum", "go.work", "go.work.sum"]
 VENDOR_MANIFEST: Final = "vendor/modules.txt"
+#: GoEnv's project when none was read (tools-only containers).
+NO_PROJECT: Final = GoMod(module="", go="")
 
 
 def volume(name: str, namespace: str = "") -> dagger.CacheVolume:
@@ -66,10 +68,13 @@ class GoEnv:
     #: Upper bound of every exec in seconds (`timeout` in the builder).
     step_timeout: int = pins.STEP_TIMEOUT
     cgo: bool = False
-    #: The modules of a go.work workspace (folders); empty for a single module.
-    workspace: tuple[str, ...] = ()
-    #: What `go build` names the root module's binary (go.mod's last path element), read with the rest.
-    module_name: str = ""
+    #: The source's go.mod (or go.work), read once per call with the rest of the settings.
+    project: GoMod = NO_PROJECT
+
+    @property
+    def workspace(self) -> tuple[str, ...]:
+        """The modules of a go.work workspace (folders); empty for a single module."""
+        return self.project.uses
 
     def patterns(self, patterns: Sequence[str]) -> list[str]:
         """Return package patterns as Go takes them here: in a workspace, ./... means ./<module>/... for each module."""
@@ -145,9 +150,10 @@ def builder_image(go_image: str, go_version: str) -> str:
 
 async def read_project(source: dagger.Directory) -> GoMod:
     """Read go.work (a workspace) or go.mod at the source's root; name what is missing otherwise."""
+    candidates = ((GO_WORK, parse_go_work), (GO_MOD, parse_go_mod))
     regular = dagger.ExistsType.REGULAR_TYPE
-    found = await gather(*(partial(source.exists, name, expected_type=regular) for name in (GO_WORK, GO_MOD)))
-    for there, (name, parse) in zip(found, ((GO_WORK, parse_go_work), (GO_MOD, parse_go_mod)), strict=True):
+    found = await gather(*(partial(source.exists, name, expected_type=regular) for name, _ in candidates))
+    for there, (name, parse) in zip(found, candidates, strict=True):
         if there:
             return parse(await source.file(name).contents())
     nested = sorted(p.removesuffix("/go.mod") for p in await source.glob("*/go.mod"))

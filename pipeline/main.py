@@ -200,8 +200,7 @@ class Pipeline:
             cache_namespace=self.cache_namespace,
             step_timeout=self.step_timeout,
             cgo=self.cgo,
-            workspace=project.uses,
-            module_name=project.name,
+            project=project,
         )
 
     async def _flags(self, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
@@ -243,7 +242,7 @@ class Pipeline:
 
     async def _main_binary(self, platform: Platform, version: str) -> tuple[GoEnv, str, dagger.File]:
         env, built, names = await self._binaries(platform, version)
-        name = build.choose_main(names, self.main, env.module_name)
+        name = build.choose_main(names, self.main, env.project.name)
         return env, name, built.file(name)
 
     # --- functions --------------------------------------------------------------------------------------------
@@ -270,7 +269,8 @@ class Pipeline:
     @generate
     async def mod_tidy(self) -> dagger.Changeset:
         """Return the changes go mod tidy makes to go.mod and go.sum (dagger generate writes them)."""
-        return await checks.tidied(await self._env(), self._source(), await read_project(self._source()))
+        env = await self._env()
+        return await checks.tidied(env, self._source(), env.project)
 
     @dagger.function
     @check
@@ -594,7 +594,7 @@ class Pipeline:
             partial(vulns.govulncheck, env, source, platform, db, "json"),
             partial(vulns.govulncheck, env, source, platform, db, "openvex"),
         )
-        modules = await vulns.module_paths(source, await read_project(source))
+        modules = await vulns.module_paths(source, env.project)
         matchable = dag.directory().with_new_file("govulncheck.openvex.json", for_trivy(openvex, modules))
         label = "govulncheck (the vulnerable code is not reachable from the source)"
         return [(label, matchable.file("govulncheck.openvex.json")), *docs], parse(stream)
@@ -624,7 +624,7 @@ class Pipeline:
     async def _provenance(self, env: GoEnv, given: "Provenance") -> str:
         """Return the SLSA provenance v1 predicate of this pipeline's build (JSON)."""
         source = self._source()
-        project = await read_project(source)
+        project = env.project
         sums = [f"{u}/go.sum" for u in project.uses] if project.uses else ["go.sum"]
         modules = [
             m
@@ -860,7 +860,7 @@ class Pipeline:
         deps = await env.deps(self._source(), tools=[pins.DELVE])
         built = build.binaries(env, deps, target, flags)
         names = await build.built_names(env, deps, built, flags)
-        name = build.choose_main(names, self.main, env.module_name)
+        name = build.choose_main(names, self.main, env.project.name)
         bins = deps.with_directory(devloop.DEBUG_DIR, built)
         svc = devloop.debug_service(bins, name, check_port(self.port))
         return await devloop.started(svc, [devloop.DLV_PORT, self.port], self.start_timeout)
@@ -893,8 +893,7 @@ class Pipeline:
         if file is None:
             ran = devloop.bench_dir(env, await env.deps(self._source()), package, pattern, benchtime)
             file, binary = ran.file(profile.file), binary or ran.file("bench.test")
-        project = await read_project(self._source())
-        trim = "" if project.uses else project.module  # a -trimpath build names files by module path
+        trim = "" if env.project.uses else env.project.module  # a -trimpath build names files by module path
         ready = await profiling.profiled(env, self._source(), file, binary, sample_index=sample_index, trim_path=trim)
         return env, ready
 

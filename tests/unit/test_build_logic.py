@@ -53,7 +53,7 @@ def test_choose_main_names_the_candidates() -> None:
 def test_workspace_patterns_expand_to_each_module() -> None:
     project = parse_go_work("go 1.26\n\nuse (\n\t./api\n\t./lib // shared\n)\n")
     assert project.uses == ("api", "lib")
-    env = GoEnv(image="golang", workspace=project.uses)
+    env = GoEnv(image="golang", project=project)
     assert env.patterns(["./...", "./api/cmd/x"]) == ["./api/...", "./lib/...", "./api/cmd/x"]
     assert GoEnv(image="golang").patterns(["./..."]) == ["./..."]
 
