@@ -4,9 +4,19 @@
 source "$(dirname "$0")/lib.sh"
 if [ -f "$STATE/engine.pid" ]; then
   pid=$(cat "$STATE/engine.pid")
-  kill "$pid" 2>/dev/null && for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-  kill -9 "$pid" 2>/dev/null || true
+  # SIGTERM: the engine persists its cache index and marks it clean. SIGKILL only past the bound, and said: the
+  # next start deletes the whole cache.
+  t0=$(date +%s)
+  if ! kill "$pid" 2>/dev/null; then
+    log "engine (pid $pid) was not running"
+  else
+    for _ in $(seq 1 "$ENGINE_STOP_TIMEOUT"); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    if kill -9 "$pid" 2>/dev/null; then
+      log "engine did not stop within ${ENGINE_STOP_TIMEOUT}s: killed (its next start deletes the cache)"
+    else
+      log "engine stopped in $(($(date +%s) - t0))s"
+    fi
+  fi
   rm -f "$STATE/engine.pid" "$ENGINE_SOCK" "$STATE/engine.identity"
-  log "engine stopped"
 fi
 [ "${1:-}" = --engine-only ] || bash "$ROOT/scripts/registry.sh" down

@@ -63,12 +63,20 @@ start_engine() {
     --root "$PIPELINE_CACHE/engine-root" --addr "unix://$ENGINE_SOCK" --config "$ROOT/scripts/engine.toml" \
     >"$STATE/engine.log" 2>&1 </dev/null &
   echo $! >"$STATE/engine.pid"
-  for _ in $(seq 1 120); do
+  # An engine killed without a clean shutdown (a host stopped with it running) deletes its whole cache at the next
+  # start before it answers: up to 40 GB of snapshots, minutes on a slow disk. That start gets a longer bound.
+  local waited=0 bound=120 reset=
+  while [ "$waited" -lt "$bound" ]; do
     if [ -S "$ENGINE_SOCK" ] && engine_answers; then return 0; fi
     kill -0 "$(cat "$STATE/engine.pid")" 2>/dev/null || { tail -30 "$STATE/engine.log" >&2; log "engine exited"; return 1; }
-    sleep 1
+    if [ -z "$reset" ] && grep -q "local cache state invalid" "$STATE/engine.log"; then
+      reset=1 bound=$ENGINE_RESET_TIMEOUT
+      log "the engine was not shut down cleanly last time: it is deleting its cache (waiting up to ${bound}s)"
+    fi
+    sleep 1; waited=$((waited + 1))
+    [ $((waited % 60)) -ne 0 ] || log "engine not answering yet after ${waited}s"
   done
-  tail -30 "$STATE/engine.log" >&2; log "engine did not answer within 120s"; return 1
+  tail -30 "$STATE/engine.log" >&2; log "engine did not answer within ${bound}s"; return 1
 }
 step "start the engine" start_engine
 

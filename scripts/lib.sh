@@ -18,6 +18,10 @@ SDK_CONTENT="$PIPELINE_CACHE/sdk-content"
 ENGINE_CONTENT_DIR=/usr/local/share/dagger/content
 STATE="$PIPELINE_CACHE/state"
 ENGINE_SOCK="$STATE/engine.sock"
+# Bounds (seconds): a clean engine stop (it writes its cache index), a start that first deletes a cache left by an
+# unclean stop.
+ENGINE_STOP_TIMEOUT=${ENGINE_STOP_TIMEOUT:-180}
+ENGINE_RESET_TIMEOUT=${ENGINE_RESET_TIMEOUT:-1200}
 REGISTRY=$(pin LOCAL_REGISTRY)
 mkdir -p "$BIN" "$STATE" "$PIPELINE_CACHE/src"
 
