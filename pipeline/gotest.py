@@ -17,6 +17,10 @@ _TIMED_OUT: Final = re.compile(r"^panic: test timed out after (?P<after>\S+)$")
 _RUNNING: Final = re.compile(r"^\t\t(?P<test>\S+) \(")
 #: Lines of the hung test's goroutine kept in the report.
 DUMP_LINES: Final = 12
+#: The error names at most this many failing tests, with at most MESSAGE_LINES lines each (a test that prints a
+#: whole metrics exposition or a large diff would bury the rest); junit.xml and the events keep everything.
+LISTED_TESTS: Final = 50
+MESSAGE_LINES: Final = 20
 
 
 @dataclass(frozen=True)
@@ -62,9 +66,15 @@ class TestSummary:
         for t in self.timeouts:
             lines.append(f"FAIL {t.name}: timed out after {t.after} (go test -timeout); its goroutine:")
             lines.extend(f"    {ln}" for ln in t.excerpt)
-        for name in self.failed:
+        for name in self.failed[:LISTED_TESTS]:
             lines.append(f"FAIL {name}")
-            lines.extend(f"    {msg}" for msg in self.output.get(name, []))
+            messages = self.output.get(name, [])
+            lines.extend(f"    {msg}" for msg in messages[:MESSAGE_LINES])
+            if len(messages) > MESSAGE_LINES:
+                lines.append(f"    … {len(messages) - MESSAGE_LINES} more lines (junit.xml has them all)")
+        if len(self.failed) > LISTED_TESTS:
+            rest = len(self.failed) - LISTED_TESTS
+            lines.append(f"… and {rest} more failing tests (junit.xml names every one)")
         lines.extend(f"FAIL {pkg} (no test failed: build or setup error)" for pkg in self.failed_packages)
         lines.extend(self.build_errors)
         return "\n".join(lines)

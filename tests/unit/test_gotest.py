@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.gotest import coverage_by_package, coverage_total, summarize_test_events
+from pipeline.gotest import LISTED_TESTS, MESSAGE_LINES, coverage_by_package, coverage_total, summarize_test_events
 
 
 def ev(action: str, test: str | None = None, output: str | None = None, pkg: str = "example.com/p") -> str:
@@ -100,3 +100,17 @@ example.com/p/b/b.go:3.20,5.2 1 0
 
 def test_coverage_by_package_weights_statements_and_counts_blocks_once() -> None:
     assert coverage_by_package(PROFILE) == {"example.com/p/a": 50.0, "example.com/p/b": 100.0}
+
+
+def test_details_bound_each_message_and_the_number_of_tests_listed() -> None:
+    """A test printing a whole exposition, and hundreds of failures, still give a readable error."""
+    noisy = [ev("output", "TestBig", f"    big_test.go:9: line {i}\n") for i in range(MESSAGE_LINES + 5)]
+    many = [ev("fail", f"TestMany{i:03}") for i in range(LISTED_TESTS + 3)]
+    s = summarize_test_events("\n".join([*noisy, ev("fail", "TestBig"), *many, ev("fail")]))
+    details = s.details().splitlines()
+    assert details[0] == "FAIL example.com/p.TestBig"
+    assert details[MESSAGE_LINES] == f"    big_test.go:9: line {MESSAGE_LINES - 1}"
+    assert details[MESSAGE_LINES + 1] == "    … 5 more lines (junit.xml has them all)"
+    assert details[-1] == "… and 4 more failing tests (junit.xml names every one)"
+    assert sum(line.startswith("FAIL ") for line in details) == LISTED_TESTS
+    assert s.line() == f"0 passed, {LISTED_TESTS + 4} failed, 0 skipped"
