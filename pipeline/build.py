@@ -12,7 +12,7 @@ import dagger
 from dagger import dag
 
 from .errors import PipelineError
-from .execs import command, run, timed_out
+from .execs import exec_failure, run
 from .golang import OUT, GoEnv
 from .platforms import Platform
 
@@ -66,8 +66,7 @@ async def built_names(env: GoEnv, deps: dagger.Container, built: dagger.Director
     try:
         names = sorted(e.rstrip("/") for e in await built.entries())
     except dagger.ExecError as e:
-        why = timed_out(e.command, e.exit_code) or f"failed (exit {e.exit_code})"
-        cause = f"`{command(e.command)}` {why}"
+        cause = exec_failure(e.command, e.exit_code, e.stderr or e.stdout)
         if not env.cgo and (users := await cgo_packages(env, deps, flags)):
             cause = (
                 f'{", ".join(users)} use cgo (import "C"), and builds are static (CGO_ENABLED=0): pass --cgo with '

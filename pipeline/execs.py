@@ -4,6 +4,7 @@ Every exec the pipeline starts runs under `timeout` (coreutils in the official i
 nothing waits forever; the messages show the command the user would recognise, without that wrapper.
 """
 
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -47,13 +48,32 @@ def timed_out(argv: list[str], code: int) -> str | None:
     return None
 
 
+#: Go refusing a go.mod newer than itself (the official images set GOTOOLCHAIN=local, so Go does not fetch one).
+_GO_TOO_OLD: Final = re.compile(
+    r"go: (?P<file>go\.(?:mod|work)) requires go >= (?P<wanted>\S+) \(running go (?P<running>[^;)\s]+)"
+)
+
+
+def exec_failure(argv: list[str], code: int, output: str) -> str:
+    """Describe a failed exec: the command, how it ended, and what to do when Go's answer says it."""
+    why = timed_out(argv, code) or f"failed (exit {code})"
+    cause = f"`{command(argv)}` {why}"
+    if m := _GO_TOO_OLD.search(output):
+        cause += (
+            f": {m['file']} needs Go {m['wanted']} and the builder image has {m['running']}; pass --go-image with Go"
+            f" {m['wanted']} or newer, or leave --go-image unset (golang:<{m['file']}'s version>-bookworm)"
+        )
+    return cause
+
+
 async def exit_code(ran: dagger.Container, step: str) -> int:
     """Return the last exec's exit code; an earlier exec that failed (download, tool install) is the step's error."""
     try:
         return await ran.exit_code()
     except dagger.ExecError as e:
-        why = timed_out(e.command, e.exit_code) or f"failed (exit {e.exit_code})"
-        raise PipelineError(step, f"`{command(e.command)}` {why}", e.stderr or e.stdout) from e
+        raise PipelineError(
+            step, exec_failure(e.command, e.exit_code, e.stderr or e.stdout), e.stderr or e.stdout
+        ) from e
 
 
 async def run(ctr: dagger.Container, argv: list[str], step: str, seconds: int) -> Result:

@@ -1,6 +1,9 @@
 """fmt, vet, tidy, test and go-version on app/ and on the broken fixtures."""
 
+import re
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import cast
 from xml.etree import ElementTree as ET
 
@@ -9,6 +12,8 @@ from junitparser import JUnitXml, TestCase, TestSuite
 
 from pipeline import Pipeline
 from pipeline.errors import PipelineError
+from tests.conftest import ROOT
+from tests.engine.conftest import source
 
 
 def junit_cases(path: str) -> set[tuple[str, bool]]:
@@ -27,6 +32,18 @@ async def test_go_version_reports_go_mod(app: Pipeline) -> None:
 async def test_go_version_override_wins(app: Pipeline, go_image: str) -> None:
     p = Pipeline(source=app.source, go_image=go_image, go_version="1.26")
     assert (await p.go_version_info()).startswith("go-version 1.26 ")
+
+
+async def test_a_go_mod_newer_than_the_builder_says_what_to_pass(go_image: str, tmp_path: Path) -> None:
+    """A service already on the next Go release, built with an older --go-image (GOTOOLCHAIN=local in the image)."""
+    newer = tmp_path / "newer"
+    shutil.copytree(ROOT / "app", newer)
+    gomod = newer / "go.mod"
+    gomod.write_text(re.sub(r"(?m)^go .*$", "go 1.99.0", gomod.read_text()))
+    with pytest.raises(PipelineError) as exc:
+        await Pipeline(source=source(newer), go_image=go_image).vet()
+    assert exc.value.step == "vet"
+    assert "go.mod needs Go 1.99.0 and the builder image has 1.26.8; pass --go-image" in exc.value.cause
 
 
 async def test_checks_pass_on_app(app: Pipeline) -> None:
