@@ -29,7 +29,14 @@ linters:
 """
 #: Exit codes of golangci-lint: 0 clean, 1 findings (--issues-exit-code); anything else means it could not lint.
 ISSUES_EXIT_CODE: Final = 1
-EXIT_CODES: Final = {3: "failure", 4: "timeout", 5: "no Go files", 6: "no configuration file", 7: "an error was logged"}
+TIMEOUT_EXIT_CODE: Final = 4
+EXIT_CODES: Final = {
+    3: "failure",
+    TIMEOUT_EXIT_CODE: "timeout",
+    5: "no Go files",
+    6: "no configuration file",
+    7: "an error was logged",
+}
 
 
 def lint_argv(packages: list[str], tags: tuple[str, ...], json_path: str, sarif_path: str) -> list[str]:

@@ -14,7 +14,16 @@ from . import pins
 from .errors import PipelineError
 from .execs import TIMED_OUT, exit_code
 from .golang import OUT, GoEnv, volume
-from .golangci import CONFIG_NAMES, DEFAULT_CONFIG, EXIT_CODES, ISSUES_EXIT_CODE, lint_argv, lint_findings, lint_summary
+from .golangci import (
+    CONFIG_NAMES,
+    DEFAULT_CONFIG,
+    EXIT_CODES,
+    ISSUES_EXIT_CODE,
+    TIMEOUT_EXIT_CODE,
+    lint_argv,
+    lint_findings,
+    lint_summary,
+)
 
 STEP: Final = "lint"
 CACHE: Final = "/root/.cache/golangci-lint"
@@ -68,8 +77,14 @@ async def lint(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> L
     code = await exit_code(ran, STEP)
     if code not in {0, ISSUES_EXIT_CODE}:
         why = f"timed out after {env.step_timeout}s" if code in TIMED_OUT else EXIT_CODES.get(code, f"exit {code}")
+        cause = f"golangci-lint could not lint the source ({why}); this is not a finding"
+        if code == TIMEOUT_EXIT_CODE:  # golangci-lint's own bound: a cold analysis cache needs the most time
+            cause = (
+                f"golangci-lint stopped at its own run.timeout ({config or 'default configuration'}) before it"
+                " finished; this is not a finding: raise run.timeout, or run again with the analysis cache warm"
+            )
         out = ((await ran.stderr()).strip() + "\n" + (await ran.stdout()).strip()).strip()
-        raise PipelineError(STEP, f"golangci-lint could not lint the source ({why}); this is not a finding", out)
+        raise PipelineError(STEP, cause, out)
     findings = lint_findings(await ran.file(JSON).contents())
     if code == ISSUES_EXIT_CODE and not findings:
         raise PipelineError(STEP, "golangci-lint failed but reported no finding", (await ran.stdout()).strip())

@@ -90,3 +90,15 @@ DEBIAN_SUITE: Final = "bookworm"
 #: Go module on the host, and the Debian package whose dockerd carries BuildKit (bookworm has 20.10).
 KO: Final = "github.com/google/ko@v0.19.1"
 DOCKER_PACKAGE: Final = "docker.io"
+
+#: Real open-source Go services the pipeline is tried on, fetched from the Go module proxy (module zips: the
+#: repository at that tag, nested modules and vendor/ left out). The first runs in the module tier of `make test`;
+#: `make realworld` runs `ci` on all of them and writes the table README shows.
+REAL_SERVICES: Final = (
+    "github.com/mccutchen/go-httpbin/v2@v2.26.0",
+    "github.com/prometheus/node_exporter@v1.12.1",
+    "github.com/prometheus/alertmanager@v0.35.0",
+    "github.com/caddyserver/caddy/v2@v2.11.9",
+    "miniflux.app/v2@v2.3.5",
+    "github.com/coredns/coredns@v1.15.0",
+)

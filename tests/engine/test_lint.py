@@ -7,6 +7,8 @@ import pytest
 
 from pipeline import Pipeline
 from pipeline.errors import PipelineError
+from tests.conftest import FIXTURES
+from tests.engine.conftest import source
 
 
 async def test_lint_passes_on_app_with_the_default_config(app: Pipeline) -> None:
@@ -48,3 +50,14 @@ async def test_lint_reads_the_repository_config(fixture: Callable[..., Pipeline]
     assert report.findings[0].startswith("main.go:11:")
     assert report.findings[0].endswith("(misspell)")
     assert "recieve" in report.findings[0]
+
+
+async def test_golangci_lints_own_timeout_is_named_and_is_not_a_finding(go_image: str) -> None:
+    """A repository's run.timeout too short for a cold cache (alertmanager's 5m on two cores) says so."""
+    config = 'version: "2"\nrun:\n  timeout: 1ms\nlinters:\n  default: none\n  enable:\n    - misspell\n'
+    src = source(FIXTURES / "lint-finding").with_new_file(".golangci.yml", config)
+    with pytest.raises(PipelineError) as exc:
+        await Pipeline(source=src, go_image=go_image).lint()
+    assert exc.value.step == "lint"
+    assert exc.value.cause.startswith("golangci-lint stopped at its own run.timeout (.golangci.yml) before it finished")
+    assert "Timeout exceeded" in exc.value.details

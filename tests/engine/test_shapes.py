@@ -74,6 +74,15 @@ async def test_embedded_assets_build_and_serve(fixture: Make, client: Client) ->
     assert "font-family" in await wget(client, svc, "http://app:8080/static/css/site.css")
 
 
+async def test_embedded_assets_not_generated_yet_name_the_pattern(fixture: Make) -> None:
+    """A web UI's build output (gitignored, made by npm before `go build`) missing: the error says what to do."""
+    with pytest.raises(PipelineError) as exc:
+        await (await fixture("embed-assets", exclude=["web/static"], platforms=["linux/amd64"]).build()).entries()
+    assert exc.value.step == "build"
+    assert "web/web.go:8:12 embeds static/*, which is not in the source" in exc.value.cause
+    assert "generate them first" in exc.value.cause
+
+
 # --- several mains, another port -----------------------------------------------------------------------------
 
 

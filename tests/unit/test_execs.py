@@ -25,3 +25,12 @@ def test_a_go_mod_newer_than_the_builder_says_what_to_pass() -> None:
     )
     assert exec_failure(["go", "vet"], 124, "x") == "`go vet` failed (exit 124)"
     assert exec_failure(bounded(["go", "vet"], 5), 124, "") == "`go vet` timed out after 5s"
+
+
+def test_an_embed_pattern_matching_nothing_names_the_file_and_the_cure() -> None:
+    said = "ui/web.go:31:12: pattern app/dist: no matching files found\n"
+    cause = exec_failure(bounded(["go", "build", "./..."], 60), 1, said)
+    assert cause.startswith(
+        "`go build ./...` failed (exit 1): ui/web.go:31:12 embeds app/dist, which is not in the source"
+    )
+    assert "generate them first" in cause
