@@ -10,7 +10,7 @@ GO_CLEAN := app scripts/sdk/python-runtime tests/fixtures/trivydb tests/fixtures
 	tests/fixtures/bench-slowdown/base tests/fixtures/bench-slowdown/head tests/fixtures/vulnerable-unreachable \
 	tests/fixtures/integration-redis tests/fixtures/lint-finding
 
-.PHONY: setup venv engine-up engine-down check test unit ci bench bench-peers peers-down clean
+.PHONY: setup venv engine-up engine-down check test unit ci bench bench-peers peers-down realworld clean
 
 venv:
 	@bash scripts/venv.sh
@@ -52,6 +52,10 @@ bench-peers: setup
 
 peers-down:
 	@bash scripts/peers-up.sh down
+
+# `ci` on real open-source Go services fetched from the Go module proxy (pins.REAL_SERVICES; README's table).
+realworld: setup
+	$(ENGINE_ENV); $(VENV)/python bench/realworld.py
 
 clean: engine-down
 	rm -rf .venv

@@ -1,0 +1,125 @@
+"""Run `pipeline ci` on real open-source Go services (pipeline/pins.py REAL_SERVICES); print a table, keep JSON.
+
+Run with `make realworld` (after `make engine-up`). Each service is fetched from the Go module proxy at its pinned
+version (tests/realservices.py) and gets the whole `ci` — fmt, vet, tidy, lint, test, build, scan — with this
+machine's offline images: the local builder (Go 1.26) whatever the service's go line says, the local Trivy and its
+DB. Nothing is configured per service: the figures are what a team gets on its first `dagger call ci`. A failing
+step is the service's own verdict as much as the pipeline's; the table shows the step's first line of detail so a
+reader can tell which. Results go to bench/results/realworld-<time>.json.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pipeline import pins  # noqa: E402 (after the path setup above)
+from tests.realservices import download, short_name  # noqa: E402
+
+#: A cold `ci` of a 100-package service takes 10-15 min on two cores.
+CI_TIMEOUT = int(os.environ.get("REALWORLD_TIMEOUT", "2700"))
+#: Only the services whose module path contains this text (e.g. httpbin); empty: every one.
+ONLY = os.environ.get("REALWORLD_ONLY", "")
+#: A row of ci's table: step, status, seconds, detail.
+STEP_ROW = re.compile(
+    r"^(?P<step>[a-z-]+)\s+(?P<status>ok|FAIL|skipped|\S+)\s+(?P<seconds>\d+(?:\.\d+)?)s\s*(?P<detail>.*)$"
+)
+
+
+@dataclass
+class Trial:
+    """One service's ci: exit code, wall time, each step's status and seconds, the failures' first lines."""
+
+    ref: str
+    packages: int
+    code: int = -1
+    seconds: float = 0.0
+    steps: dict[str, str] = field(default_factory=dict[str, str])
+    detail: list[str] = field(default_factory=list[str])
+
+
+def note(text: str) -> None:
+    """Progress on stderr."""
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
+
+
+def packages(root: Path) -> int:
+    """Count the folders holding Go files (a package each, test-only folders included)."""
+    return len({p.parent for p in root.rglob("*.go") if "testdata" not in p.parts})
+
+
+def run_ci(ref: str, source: Path) -> Trial:
+    """Run the CLI's ci on source; parse its table."""
+    trial = Trial(ref=ref, packages=packages(source))
+    argv = [
+        str(ROOT / ".venv" / "bin" / "pipeline"),
+        f"--source={source}",
+        f"--go-image={os.environ['PIPELINE_GO_IMAGE']}",
+        f"--trivy-image={os.environ['PIPELINE_TRIVY_IMAGE']}",
+        f"--trivy-db={os.environ['PIPELINE_TRIVY_DB']}",
+        "ci",
+    ]
+    started = time.monotonic()
+    try:
+        res = subprocess.run(argv, capture_output=True, text=True, timeout=CI_TIMEOUT, check=False)
+    except subprocess.TimeoutExpired:
+        trial.seconds = time.monotonic() - started
+        trial.detail = [f"ci did not finish within {CI_TIMEOUT}s"]
+        return trial
+    trial.code, trial.seconds = res.returncode, time.monotonic() - started
+    for line in (res.stdout + res.stderr).splitlines():
+        if m := STEP_ROW.match(line):
+            trial.steps[m["step"]] = f"{m['status']} {float(m['seconds']):.0f}s"
+            if m["status"] != "ok":
+                trial.detail.append(f"{m['step']}: {m['detail'].strip()}")
+    if res.returncode != 0 and not trial.detail:
+        trial.detail = (res.stdout + res.stderr).strip().splitlines()[:3]
+    return trial
+
+
+def table(trials: list[Trial]) -> str:
+    """Render the trials as a Markdown table: service, packages, verdict, wall time, each step."""
+    steps = list(dict.fromkeys(s for t in trials for s in t.steps))
+    lines = [
+        f"| service | packages | ci | time | {' | '.join(steps)} |",
+        f"|---|---:|---|---:|{'---|' * len(steps)}",
+    ]
+    for t in trials:
+        verdict = "ok" if t.code == 0 else f"exit {t.code}"
+        cells = " | ".join(t.steps.get(s, "") for s in steps)
+        lines.append(f"| {t.ref} | {t.packages} | {verdict} | {t.seconds:.0f} s | {cells} |")
+    notes = [f"- {short_name(t.ref)}: {d}" for t in trials for d in t.detail]
+    return "\n".join(lines + (["", *notes] if notes else []))
+
+
+def main() -> None:
+    """Try every pinned service in turn; a failed download or ci is recorded and the next one runs."""
+    trials: list[Trial] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for ref in (r for r in pins.REAL_SERVICES if ONLY in r):
+            note(f"{ref}: download")
+            try:
+                source = download(ref, Path(tmp) / short_name(ref))
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                trials.append(Trial(ref=ref, packages=0, detail=[str(e)]))
+                continue
+            note(f"{ref}: ci")
+            trials.append(trial := run_ci(ref, source))
+            note(f"{ref}: exit {trial.code} in {trial.seconds:.0f}s {trial.steps}")
+    out = ROOT / "bench" / "results" / f"realworld-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps([asdict(t) for t in trials], indent=1) + "\n")
+    print(table(trials))
+    note(f"results: {out}")
+
+
+if __name__ == "__main__":
+    main()
