@@ -81,9 +81,8 @@ async def exit_code(ran: dagger.Container, step: str) -> int:
     try:
         return await ran.exit_code()
     except dagger.ExecError as e:
-        raise PipelineError(
-            step, exec_failure(e.command, e.exit_code, e.stderr or e.stdout), e.stderr or e.stdout
-        ) from e
+        said = e.stderr or e.stdout
+        raise PipelineError(step, exec_failure(e.command, e.exit_code, said), said) from e
 
 
 async def run(ctr: dagger.Container, argv: list[str], step: str, seconds: int) -> Result:

@@ -76,13 +76,14 @@ async def lint(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> L
     )
     code = await exit_code(ran, STEP)
     if code not in {0, ISSUES_EXIT_CODE}:
-        why = f"timed out after {env.step_timeout}s" if code in TIMED_OUT else EXIT_CODES.get(code, f"exit {code}")
-        cause = f"golangci-lint could not lint the source ({why}); this is not a finding"
         if code == TIMEOUT_EXIT_CODE:  # golangci-lint's own bound: a cold analysis cache needs the most time
             cause = (
                 f"golangci-lint stopped at its own run.timeout ({config or 'default configuration'}) before it"
                 " finished; this is not a finding: raise run.timeout, or run again with the analysis cache warm"
             )
+        else:
+            why = f"timed out after {env.step_timeout}s" if code in TIMED_OUT else EXIT_CODES.get(code, f"exit {code}")
+            cause = f"golangci-lint could not lint the source ({why}); this is not a finding"
         out = ((await ran.stderr()).strip() + "\n" + (await ran.stdout()).strip()).strip()
         raise PipelineError(STEP, cause, out)
     findings = lint_findings(await ran.file(JSON).contents())

@@ -65,16 +65,19 @@ start_engine() {
   echo $! >"$STATE/engine.pid"
   # An engine killed without a clean shutdown (a host stopped with it running) deletes its whole cache at the next
   # start before it answers: up to 40 GB of snapshots, minutes on a slow disk. That start gets a longer bound.
-  local waited=0 bound=120 reset=
-  while [ "$waited" -lt "$bound" ]; do
+  # Wall-clock seconds since the start (a probe that hangs counts too), not loop turns.
+  local started=$SECONDS bound=120 reset= told=0
+  while [ $((SECONDS - started)) -lt "$bound" ]; do
     if [ -S "$ENGINE_SOCK" ] && engine_answers; then return 0; fi
     kill -0 "$(cat "$STATE/engine.pid")" 2>/dev/null || { tail -30 "$STATE/engine.log" >&2; log "engine exited"; return 1; }
     if [ -z "$reset" ] && grep -q "local cache state invalid" "$STATE/engine.log"; then
       reset=1 bound=$ENGINE_RESET_TIMEOUT
       log "the engine was not shut down cleanly last time: it is deleting its cache (waiting up to ${bound}s)"
     fi
-    sleep 1; waited=$((waited + 1))
-    [ $((waited % 60)) -ne 0 ] || log "engine not answering yet after ${waited}s"
+    sleep 1
+    if [ $((SECONDS - started)) -ge $((told + 60)) ]; then
+      told=$((SECONDS - started)); log "engine not answering yet after ${told}s"
+    fi
   done
   tail -30 "$STATE/engine.log" >&2; log "engine did not answer within ${bound}s"; return 1
 }
