@@ -12,9 +12,13 @@ builds without them:
 * ``util/scrub`` loses a regexp built from midterm's reset sequence.
 * ``libsecret://`` secret URIs and the Dang SDK answer "not built in".
 * ``engine/distconsts`` (a leaf package of paths) is written for this host.
-* ``network/netinst/dnsmasq.go``: the engine's dnsmasq gets ``bind-interfaces``, so it binds its own bridge
-  and not every address: two engines can then run on one host (a second engine over tcp:// in the tests);
-  the official image has a network namespace of its own and never meets the other one.
+* ``network/netinst/dnsmasq.go``: the engine's dnsmasq gets ``bind-dynamic``, so it binds its own bridge's
+  addresses and not the wildcard: two engines can then run on one host (a second engine over tcp:// in the
+  tests); the official image has a network namespace of its own and never meets the other one. Not
+  ``bind-interfaces``: the engine starts dnsmasq before its first container creates the bridge, and
+  ``bind-interfaces`` binds at start, so on a host where the bridge does not exist yet dnsmasq exits 2
+  ("unknown interface") and the first container fails in dnsname (no pidfile). ``bind-dynamic`` binds each
+  address when it appears (netlink), as dnsmasq's manual gives for interfaces that come and go.
 * Module mode: the Go SDK's generated code asks for ``dagger.io/dagger`` at a
   commit the proxy refuses (``goSDKLibVersion``), and codegen runs an unversioned
   ``go get github.com/dagger/querybuilder`` (a version-list query, refused): both
@@ -173,7 +177,7 @@ def main(src: Path) -> None:
     replace_once(
         dnsmasq,
         "except-interface=lo\ninterface={{.NetworkInterface}}\n",
-        "except-interface=lo\ninterface={{.NetworkInterface}}\nbind-interfaces\n",
+        "except-interface=lo\ninterface={{.NetworkInterface}}\nbind-dynamic\n",
     )
 
     go_sdk = src / "core/sdk/go_sdk.go"
