@@ -1,5 +1,6 @@
 # README's two commands are `make ci` (the pipeline on app/) and `make test` (every test tier).
-# Both set up everything they need from nothing: Go-built Dagger engine, registries, base images, venv.
+# Each sets up what it needs from nothing (scripts/setup.sh): `make ci` only what ci on app/ uses (engine,
+# registries, builder, Trivy and golangci-lint images, Trivy DB, venv); `make test` adds the test-only tools.
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 VENV := .venv/bin
@@ -10,18 +11,24 @@ GO_CLEAN := app scripts/sdk/python-runtime tests/fixtures/trivydb tests/fixtures
 	tests/fixtures/bench-slowdown/base tests/fixtures/bench-slowdown/head tests/fixtures/vulnerable-unreachable \
 	tests/fixtures/integration-redis tests/fixtures/lint-finding
 
-.PHONY: setup venv engine-up engine-down check test unit ci bench bench-peers peers-down realworld clean
+.PHONY: setup setup-ci venv engine-up engine-down check test unit ci bench bench-peers peers-down realworld \
+	fresh-machine clean
 
 venv:
 	@bash scripts/venv.sh
 
-engine-up: venv
+# The engine alone (built if needed); registries and images come with setup / setup-ci.
+engine-up:
 	@bash scripts/engine-up.sh
 
 engine-down:
 	@bash scripts/engine-down.sh
 
-setup: venv engine-up
+setup-ci:
+	@bash scripts/setup.sh ci
+
+setup:
+	@bash scripts/setup.sh test
 
 # Fixed order: format -> types -> lint (then tests, in `test`).
 check: venv
@@ -38,7 +45,7 @@ unit: venv
 test: setup check
 	$(ENGINE_ENV); $(VENV)/pytest $(PYTEST_ARGS)
 
-ci: setup
+ci: setup-ci
 	$(ENGINE_ENV); $(VENV)/pipeline ci --source app
 
 bench: setup
@@ -56,6 +63,10 @@ peers-down:
 # `ci` on real open-source Go services fetched from the Go module proxy (pins.REAL_SERVICES; README's table).
 realworld: setup
 	$(ENGINE_ENV); $(VENV)/python bench/realworld.py
+
+# Replay a fresh machine without losing this one's state (README: "Set-up on a fresh machine").
+fresh-machine:
+	@bash scripts/fresh-machine.sh $(FRESH_ARGS)
 
 clean: engine-down
 	rm -rf .venv

@@ -120,15 +120,17 @@ class GoEnv:
             redirect_stdin=redirect_stdin,
         )
 
-    async def deps(self, source: dagger.Directory, tools: Sequence[str] = ()) -> dagger.Container:
-        """Return the builder with pinned tools, modules downloaded, and the source mounted at /src.
+    async def deps(
+        self, source: dagger.Directory, tools: Sequence[str] = (), base: dagger.Container | None = None
+    ) -> dagger.Container:
+        """Return the builder (or base, a builder with more in it) with pinned tools, modules and the source at /src.
 
         Tools install first and the download sees only go.mod/go.sum/go.work (a content-addressed filter), so
         both keep their cache across every change that leaves those files alone. A vendored module
         (vendor/modules.txt) downloads nothing: Go builds it with -mod=vendor, as natively. The source is
         mounted, not copied into a layer: a one-line change costs the build, not a snapshot of the tree.
         """
-        ctr = self.container()
+        ctr = base if base is not None else self.container()
         for tool in tools:
             ctr = self.exec(ctr, ["go", "install", tool])
         ctr = ctr.with_workdir(SRC)

@@ -1,4 +1,4 @@
-"""Read what the pipeline needs from go.mod and go.work: module path, Go version, workspace modules (pure logic)."""
+"""Read what the pipeline needs from go.mod and go.work: module, Go version, workspace, tools (pure logic)."""
 
 import re
 from dataclasses import dataclass, field
@@ -26,6 +26,20 @@ class GoMod:
     toolchain: str | None = None
     #: Workspace modules (go.work `use` lines); empty for a single module.
     uses: tuple[str, ...] = field(default=())
+    #: Packages of go.mod `tool` directives (Go 1.24+), e.g. github.com/golangci/golangci-lint/v2/cmd/golangci-lint.
+    tools: tuple[str, ...] = field(default=())
+    #: Required module versions (go.mod `require` lines), by module path.
+    requires: tuple[tuple[str, str], ...] = field(default=())
+
+    def tool_version(self, packages: tuple[str, ...]) -> str | None:
+        """Return the version go.mod pins for the first of packages it declares as a tool, or None."""
+        for package in packages:
+            if package not in self.tools:
+                continue
+            owners = [(m, v) for m, v in self.requires if package == m or package.startswith(m + "/")]
+            if owners:
+                return max(owners, key=lambda mv: len(mv[0]))[1]
+        return None
 
     @property
     def go_version(self) -> str:
@@ -49,13 +63,37 @@ def _version_lines(text: str, what: str) -> tuple[str, str | None]:
     return go.group("version"), toolchain.group("version") if toolchain else None
 
 
+def _directive(text: str, keyword: str) -> list[list[str]]:
+    """Return the fields of every `keyword` line of go.mod, single or in a ( … ) block, comments dropped."""
+    entries: list[list[str]] = []
+    block = False
+    for raw in text.splitlines():
+        line = raw.split("//", 1)[0].strip()
+        if block:
+            if line == ")":
+                block = False
+            elif line:
+                entries.append(line.split())
+            continue
+        fields = line.split()
+        if not fields or fields[0] != keyword:
+            continue
+        if fields[1:] == ["("]:
+            block = True
+        elif len(fields) > 1:
+            entries.append(fields[1:])
+    return entries
+
+
 def parse_go_mod(text: str) -> GoMod:
     """Parse go.mod text; raise PipelineError when the module or go line is missing."""
     module = _MODULE.search(text)
     if module is None:
         raise PipelineError("source", "go.mod has no module line")
     go, toolchain = _version_lines(text, GO_MOD)
-    return GoMod(module=module.group("path"), go=go, toolchain=toolchain)
+    tools = tuple(e[0].strip('"') for e in _directive(text, "tool"))
+    requires = tuple((e[0].strip('"'), e[1]) for e in _directive(text, "require") if len(e) > 1)
+    return GoMod(module=module.group("path"), go=go, toolchain=toolchain, tools=tools, requires=requires)
 
 
 def parse_go_work(text: str) -> GoMod:

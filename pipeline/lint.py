@@ -1,14 +1,15 @@
 """golangci-lint as a check: LintReport (findings, JSON, SARIF) and the gate on it.
 
-golangci-lint is built with `go install` in the caller's Go builder (cached by the engine after the first, slow,
-build) and reads the repository's own configuration when the source has one; otherwise a default is added to
-the source it sees. Its analysis cache lives in a cache volume, so an unchanged package is not analysed again.
+golangci-lint's binary comes from its publisher's image (pinned; nothing is compiled on a fresh runner) and runs in
+the caller's Go builder, reading the repository's own configuration when the source has one; otherwise a default
+is added to the source it sees. Its analysis cache lives in a cache volume, so an unchanged package is not analysed
+again.
 """
 
 from typing import Annotated, Final
 
 import dagger
-from dagger import Doc
+from dagger import Doc, dag
 
 from . import pins
 from .errors import PipelineError
@@ -20,13 +21,17 @@ from .golangci import (
     EXIT_CODES,
     ISSUES_EXIT_CODE,
     TIMEOUT_EXIT_CODE,
+    LintTool,
     lint_argv,
     lint_findings,
     lint_summary,
+    reported_version,
 )
 
 STEP: Final = "lint"
 CACHE: Final = "/root/.cache/golangci-lint"
+#: Where the binary goes in the builder (called by path: a user's builder may not have /usr/local/bin on PATH).
+BINARY: Final = "/usr/local/bin/golangci-lint"
 JSON: Final = f"{OUT}/golangci-lint.json"
 SARIF: Final = f"{OUT}/golangci-lint.sarif"
 
@@ -41,6 +46,9 @@ class LintReport:
     findings: Annotated[list[str], Doc("Every finding as file:line:col: text (linter).")] = dagger.field(default=list)
     config: Annotated[str, Doc("The configuration used: the source's file, or 'default'.")] = dagger.field(
         default="default"
+    )
+    version: Annotated[str, Doc("The golangci-lint version that ran, and where it was chosen.")] = dagger.field(
+        default=""
     )
     ok: Annotated[bool, Doc("True when there is no finding.")] = dagger.field(default=False)
 
@@ -59,13 +67,25 @@ async def config_file(source: dagger.Directory) -> str:
     return ""
 
 
-async def lint(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> LintReport:
+def with_lint_binary(env: GoEnv, tool: LintTool) -> "dagger.Container":
+    """Return the builder with golangci-lint's binary copied out of its publisher's image."""
+    binary = dag.container().from_(tool.image).file(pins.GOLANGCI_LINT_BINARY)
+    return env.container().with_file(BINARY, binary, permissions=0o755)
+
+
+async def lint(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...], tool: LintTool) -> LintReport:
     """Run golangci-lint on every package; the report comes back whether it found something or not."""
     config = await config_file(source)
     if not config:
         source = source.with_new_file(CONFIG_NAMES[0], DEFAULT_CONFIG)
-    deps = await env.deps(source, tools=[pins.GOLANGCI_LINT])
-    argv = lint_argv(env.patterns(["./..."]), tags, JSON, SARIF)
+    try:
+        printed = await env.exec(with_lint_binary(env, tool), [BINARY, "version"]).stdout()
+    except dagger.QueryError as e:
+        cause = f"could not get golangci-lint {tool.version} from {tool.image} ({tool.origin})"
+        raise PipelineError(STEP, cause, str(e).strip()) from None
+    version = reported_version(printed) or tool.version
+    deps = await env.deps(source, base=with_lint_binary(env, tool))
+    argv = lint_argv(BINARY, env.patterns(["./..."]), tags, JSON, SARIF)
     ran = env.exec(
         deps.with_mounted_cache(CACHE, volume("golangci-lint", env.cache_namespace))
         .with_env_variable("GOLANGCI_LINT_CACHE", CACHE)
@@ -90,11 +110,13 @@ async def lint(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> L
     if code == ISSUES_EXIT_CODE and not findings:
         raise PipelineError(STEP, "golangci-lint failed but reported no finding", (await ran.stdout()).strip())
     used = config or "default"
+    named = f"{version} ({tool.origin})"
     return LintReport(
         sarif=ran.file(SARIF),
         json=ran.file(JSON),
-        summary=lint_summary(findings, used),
+        summary=lint_summary(findings, used, named),
         findings=[str(f) for f in findings],
         config=used,
+        version=named,
         ok=not findings,
     )

@@ -18,6 +18,7 @@ from .build import BuildFlags, ImageSpec
 from .ci import ReleasePlan, ci_release_plan, run_ci
 from .errors import PipelineError
 from .golang import OUT, SRC, GoEnv, builder_image, check_packages, effective_go_version, read_project
+from .golangci import LintTool, choose_lint_tool
 from .lint import LintReport
 from .platforms import Platform, parse_platform, parse_platforms
 from .profiles import check_sample_index
@@ -182,6 +183,16 @@ class Pipeline:
     cosign_image: Annotated[str, Doc("cosign image address (its binary is copied into the Go builder).")] = (
         pins.COSIGN_IMAGE
     )
+    golangci_lint_version: Annotated[
+        str,
+        Doc(
+            f"golangci-lint version, e.g. 2.11.4; default: go.mod's tool directive, else {pins.GOLANGCI_LINT_VERSION}."
+        ),
+    ] = ""
+    golangci_lint_image: Annotated[
+        str,
+        Doc("golangci-lint image address (its binary is copied into the builder); default: the official one."),
+    ] = ""
 
     # --- configuration, resolved ------------------------------------------------------------------------------
 
@@ -222,6 +233,9 @@ class Pipeline:
 
     async def _platform(self, platform: str) -> Platform:
         return parse_platform(platform or str(await dag.default_platform()))
+
+    def _lint_tool(self, env: GoEnv) -> LintTool:
+        return choose_lint_tool(env.project, self.golangci_lint_version, self.golangci_lint_image)
 
     def _trivy(self) -> Trivy:
         return Trivy(
@@ -294,7 +308,8 @@ class Pipeline:
     @dagger.function
     async def lint_report(self) -> LintReport:
         """Run golangci-lint (the source's .golangci.yml, else a default); return findings, JSON and SARIF."""
-        return await linting.lint(await self._env(), self._source(), tuple(self.tags))
+        env = await self._env()
+        return await linting.lint(env, self._source(), tuple(self.tags), self._lint_tool(env))
 
     @dagger.function
     @check
@@ -728,7 +743,7 @@ class Pipeline:
         return dag.directory().with_new_file("pipeline.sarif", sarif.merge(runs)).file("pipeline.sarif")
 
     async def _lint_sarif(self, env: GoEnv, source: dagger.Directory) -> str:
-        return await (await linting.lint(env, source, tuple(self.tags))).sarif.contents()
+        return await (await linting.lint(env, source, tuple(self.tags), self._lint_tool(env))).sarif.contents()
 
     async def _trivy_sarif(self, platform: str, severity: Severity) -> str:
         return await (await self.scan(platform=platform, severity=severity)).sarif.contents()

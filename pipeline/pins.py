@@ -65,8 +65,19 @@ KUBERNETES_VERSION: Final = "1.37.2"
 ETCD_VERSION: Final = "3.7.3"
 #: promtool checks and unit-tests the chart's SLO rules (Prometheus 3.16's Go module is v0.316.0).
 PROMTOOL: Final = "github.com/prometheus/prometheus/cmd/promtool@v0.316.0"
-#: golangci-lint v2 (its go.mod asks for Go >= 1.26.0, which the builder must have).
-GOLANGCI_LINT: Final = "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0"
+#: golangci-lint: the version used when go.mod declares none (a `tool` directive) and the option gives none; its
+#: official image, whose binary (GOLANGCI_LINT_BINARY) is copied into the Go builder: nothing is compiled.
+GOLANGCI_LINT_VERSION: Final = "2.15.0"
+GOLANGCI_LINT_IMAGE: Final = "golangci/golangci-lint:v{version}"
+GOLANGCI_LINT_BINARY: Final = "/usr/bin/golangci-lint"
+#: Digests of the golangci-lint images this release has pinned, by version (tag@sha256 when known, else by tag):
+#: `scripts/bump-pins.py` fills them from Docker Hub on a machine that reaches it (this project's machines do not).
+GOLANGCI_LINT_DIGESTS: Final[dict[str, str]] = {}
+#: golangci-lint's module, for a go.mod `tool` directive naming it (v2, and v1 before it).
+GOLANGCI_LINT_MODULES: Final = (
+    "github.com/golangci/golangci-lint/v2/cmd/golangci-lint",
+    "github.com/golangci/golangci-lint/cmd/golangci-lint",
+)
 #: Cobertura XML from a Go coverage profile (GitLab's coverage visualisation reads Cobertura).
 GOCOVER_COBERTURA: Final = "github.com/boumenot/gocover-cobertura@v1.5.0"
 

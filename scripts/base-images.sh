@@ -1,18 +1,15 @@
 #!/usr/bin/env bash
-# Publish the base images the project's own tests use to the local registry, built with Dagger
-# itself from this host's files (no registry to pull from): skipped when already present.
+# Publish the base images to the local registry, built with Dagger itself from this host's files (no registry to
+# pull from): `base-images.sh ci` what `make ci` needs, `base-images.sh test` everything. Present images are kept.
 source "$(dirname "$0")/lib.sh"
-bash "$ROOT/scripts/venv.sh"
-bash "$ROOT/scripts/build-trivy.sh"
-
-# A minimal Debian root for the Debian-based Go builder (the official golang:<v>-bookworm images are Debian,
-# where pprof gets Graphviz from apt), made once and cached.
-PIPELINE_DEBIAN_ROOTFS=$(debian_rootfs debian ca-certificates)
-export PIPELINE_DEBIAN_ROOTFS
+profile=${1:-test}
+if [ "$profile" = test ]; then
+  # A minimal Debian root for the Debian-based Go builder (the official golang:<v>-bookworm images are Debian,
+  # where pprof gets Graphviz from apt), and Debian's redis-server, the integration fixture's second service;
+  # each made once by mmdebstrap and cached.
+  PIPELINE_DEBIAN_ROOTFS=$(debian_rootfs debian ca-certificates)
+  PIPELINE_REDIS_ROOTFS=$(debian_rootfs redis redis-server)
+  export PIPELINE_DEBIAN_ROOTFS PIPELINE_REDIS_ROOTFS
+fi
 eval "$("$ROOT/scripts/engine-env")"
-
-# Debian's redis-server as a minimal tree: the second service of the integration fixture
-# (tests/fixtures/integration-redis); mmdebstrap takes about a minute once.
-PIPELINE_REDIS_ROOTFS=$(debian_rootfs redis redis-server)
-export PIPELINE_REDIS_ROOTFS
-"$ROOT/.venv/bin/python" "$ROOT/scripts/base_images.py"
+"$ROOT/.venv/bin/python" "$ROOT/scripts/base_images.py" "$profile"

@@ -1,9 +1,10 @@
 """Publish this project's base images to the local registry, assembled by Dagger from host files.
 
-The machines this project's CI runs on reach no container registry, so the images the tests
+The machines this project's CI runs on reach no container registry, so the images the pipeline and its tests
 need are made here: a Go builder from the host's Go toolchain (on busybox, and on Debian like the official
-golang images), Trivy and cosign built from their Go modules, and a busybox toolbox for probing services. Each
-is skipped when the registry already has it.
+golang images), Trivy, golangci-lint and cosign built from their Go modules (scripts/go-tool.sh), a busybox
+toolbox for probing services and Debian's redis. Each is skipped when the registry already has it.
+Usage: ``base_images.py ci|test``: ``ci`` publishes what `make ci` needs; ``test`` everything.
 """
 
 import os
@@ -19,8 +20,9 @@ from dagger import dag
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline import pins
+from pipeline.golangci import lint_image
 
-CACHE = Path(os.environ.get("PIPELINE_CACHE", "/var/cache/go-pipeline"))
+ROOT = Path(__file__).resolve().parent.parent
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"  # noqa: S105 (/etc/passwd, no password)
 REDIS_PORT = 6379
 PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -79,23 +81,38 @@ def host_go_root() -> str:
     return out.stdout.strip()
 
 
+def tool(name: str) -> dagger.File:
+    """Return a Go tool scripts/go-tool.sh built on the host."""
+    where = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "go-tool.sh"), "--where", name], capture_output=True, text=True, check=True
+    )
+    return dag.host().file(where.stdout.strip())
+
+
 def trivy() -> dagger.Container:
-    """Return Trivy (built by scripts/build-trivy.sh) on busybox, as the official image lays it out."""
-    binary = CACHE / "bin" / f"trivy-{pins.TRIVY_VERSION}" / "trivy"
+    """Return Trivy on busybox, as the official image lays it out."""
     return (
         busybox_base()
-        .with_file("/usr/local/bin/trivy", dag.host().file(str(binary)))
+        .with_file("/usr/local/bin/trivy", tool("trivy"))
         .with_entrypoint(["trivy"])
         .with_exec(["trivy", "--version"], use_entrypoint=False)
     )
 
 
+def golangci_lint() -> dagger.Container:
+    """Return golangci-lint as its official image lays it out: the Go builder with the binary in /usr/bin."""
+    return (
+        go_builder()
+        .with_file(pins.GOLANGCI_LINT_BINARY, tool("golangci-lint"), permissions=0o755)
+        .with_exec(["golangci-lint", "version"])
+    )
+
+
 def cosign() -> dagger.Container:
-    """Return cosign (built by scripts/build-cosign.sh) where the official image keeps it (pins.COSIGN_BINARY)."""
-    binary = CACHE / "bin" / f"cosign-{pins.COSIGN_VERSION}" / "cosign"
+    """Return cosign where the official image keeps it (pins.COSIGN_BINARY)."""
     return (
         busybox_base()
-        .with_file(pins.COSIGN_BINARY, dag.host().file(str(binary)), permissions=0o755)
+        .with_file(pins.COSIGN_BINARY, tool("cosign"), permissions=0o755)
         .with_entrypoint([pins.COSIGN_BINARY])
         .with_exec([pins.COSIGN_BINARY, "version"], use_entrypoint=False)
     )
@@ -122,10 +139,16 @@ def redis() -> dagger.Container:
     )
 
 
-IMAGES: dict[str, Callable[[], dagger.Container]] = {
+#: What `make ci` needs (the pipeline on app/): the builder, Trivy, and golangci-lint under its Docker Hub name
+#: (the engine's docker.io mirror is the local registry, so the module's own default reference resolves here).
+CI_IMAGES: dict[str, Callable[[], dagger.Container]] = {
     f"go-builder:{pins.GO_VERSION}": go_builder,
-    f"go-builder-debian:{pins.GO_VERSION}": go_builder_debian,
     f"trivy:{pins.TRIVY_VERSION}": trivy,
+    lint_image(pins.GOLANGCI_LINT_VERSION, digest=False): golangci_lint,
+}
+#: What only the tests use.
+TEST_IMAGES: dict[str, Callable[[], dagger.Container]] = {
+    f"go-builder-debian:{pins.GO_VERSION}": go_builder_debian,
     f"cosign:{pins.COSIGN_VERSION}": cosign,
     "toolbox:busybox": toolbox,
     f"redis:{pins.REDIS_IMAGE_TAG}": redis,
@@ -143,8 +166,9 @@ def present(ref: str) -> bool:
 
 
 async def main() -> None:
-    """Publish every missing image."""
-    wanted = {f"{pins.LOCAL_REGISTRY}/{name}": make for name, make in IMAGES.items()}
+    """Publish every missing image of the profile (argv[1]: ci or test)."""
+    images = CI_IMAGES if sys.argv[1:] == ["ci"] else {**CI_IMAGES, **TEST_IMAGES}
+    wanted = {f"{pins.LOCAL_REGISTRY}/{name}": make for name, make in images.items()}
     missing = {ref: make for ref, make in wanted.items() if not present(ref)}
     if not missing:
         print(f"base images present: {', '.join(wanted)}", file=sys.stderr)

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Build the Dagger CLI, engine, dagger-init, dnsname and the Go SDK's codegen from the Go module at the pinned
-# tag. Idempotent: binaries are cached under $PIPELINE_CACHE/bin/dagger-<version>-<key of the patch scripts>.
+# Build the Dagger CLI, engine, dagger-init and dnsname from the Go module at the pinned tag; with `codegen`, the
+# Go SDK's codegen instead (module mode only: `make test` needs it, `make ci` does not).
+# Idempotent: binaries are cached under $PIPELINE_CACHE/bin/dagger-<version>-<key of the patch scripts>.
 source "$(dirname "$0")/lib.sh"
 
-want=(dagger dagger-engine dagger-init dnsname codegen)
+if [ "${1:-}" = codegen ]; then want=(codegen); else want=(dagger-engine dagger dagger-init dnsname); fi
 have=1; for b in "${want[@]}"; do [ -x "$BIN/$b" ] || have=0; done
-if [ $have = 1 ]; then log "dagger $DAGGER_VERSION binaries cached in $BIN"; exit 0; fi
+if [ $have = 1 ]; then log "dagger $DAGGER_VERSION ${want[*]} cached in $BIN"; exit 0; fi
 mkdir -p "$BIN"
 
 fetch_source() {
@@ -21,15 +22,18 @@ fetch_source() {
 
 build() {
   local out=$1 pkg=$2 tags=${3:-}
-  (cd "$SRC" && CGO_ENABLED=0 go build -mod=mod -trimpath -tags "$tags" \
-    -ldflags "-s -w -X github.com/dagger/dagger/engine.Version=$DAGGER_VERSION -X github.com/dagger/dagger/engine.Tag=$DAGGER_VERSION" \
-    -o "$BIN/$out" "$pkg")
+  (cd "$SRC" && CGO_ENABLED=0 go build -mod=mod -trimpath -tags "$tags" -ldflags "$DAGGER_LDFLAGS" -o "$BIN/$out" "$pkg")
 }
 
+# Two builds may run at once (setup.sh builds codegen beside other tools): the source is fetched under a lock.
+exec 9>"$PIPELINE_CACHE/src/.dagger-$DAGGER_VERSION-$DAGGER_KEY.lock"
+flock 9
 [ -f "$SRC/go.mod" ] || step "fetch dagger $DAGGER_VERSION source from the Go module proxy" fetch_source
-step "build dagger-engine" build dagger-engine ./cmd/engine dfexcludepatterns,dfparents
-step "build dagger CLI" build dagger ./cmd/dagger
-step "build codegen (Go SDK)" build codegen ./cmd/codegen
-step "build dagger-init" build dagger-init ./cmd/init
-step "build dnsname" build dnsname ./cmd/dnsname
-ls -la "$BIN" >&2
+flock -u 9
+declare -A PKG=([dagger-engine]=./cmd/engine [dagger]=./cmd/dagger [codegen]=./cmd/codegen [dagger-init]=./cmd/init
+  [dnsname]=./cmd/dnsname)
+for b in "${want[@]}"; do
+  [ -x "$BIN/$b" ] && continue
+  tags=""; [ "$b" = dagger-engine ] && tags=$ENGINE_TAGS
+  step "build $b" build "$b" "${PKG[$b]}" "$tags"
+done

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Build what the chart's host tests run (tests/k8s), from Go modules at the versions pinned in pipeline/pins.py:
-# a real Kubernetes control plane — kube-apiserver from k8s.io/kubernetes, etcd from go.etcd.io/etcd/server/v3 —
-# plus helm and promtool. Idempotent: the control plane is cached under
-# $PIPELINE_CACHE/bin/kube-<version>-etcd-<version>-r<RECIPE>, the tools under $PIPELINE_CACHE/tools/<name>-<version>.
+# Build the Kubernetes control plane the chart's host tests run (tests/k8s), from Go modules at the pinned versions:
+# kube-apiserver from k8s.io/kubernetes, etcd from go.etcd.io/etcd/server/v3 (helm and promtool: go-tool.sh).
+# `build-kube.sh apiserver`, `build-kube.sh etcd` (each alone, so two can build at once), no argument for both,
+# `--where` for their folder. Idempotent: cached under $PIPELINE_CACHE/bin/kube-<version>-etcd-<version>-r<RECIPE>.
 #
 # Neither module can be `go install`ed: both go.mod files replace sibling modules with local paths that a module
 # zip does not carry (k8s.io/kubernetes: ./staging/src/k8s.io/<name>; etcd's server: ../api, ../pkg, ../client/…).
@@ -12,7 +12,6 @@
 source "$(dirname "$0")/lib.sh"
 KUBE_VERSION=$(pin KUBERNETES_VERSION)
 ETCD_VERSION=$(pin ETCD_VERSION)
-TOOLS=("$(pin HELM)" "$(pin PROMTOOL)")
 # Bump when the way the binaries are made changes (flags, edits to the modules): the cache is keyed on it.
 RECIPE=1
 KEY=r$RECIPE
@@ -58,9 +57,10 @@ kube_apiserver() {
   fi
   # The version stamp is what /version serves: helm checks a chart's kubeVersion against it.
   local pkg=k8s.io/component-base/version
-  (cd "$src" && go build -trimpath -o "$OUT/kube-apiserver" -ldflags "-s -w \
+  (cd "$src" && go build -trimpath -o "$OUT/kube-apiserver.tmp" -ldflags "-s -w \
     -X $pkg.gitVersion=v$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor \
     -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z" ./cmd/kube-apiserver)
+  mv "$OUT/kube-apiserver.tmp" "$OUT/kube-apiserver"  # whole or absent: an interrupted build is not "cached"
 }
 
 etcd() {
@@ -70,27 +70,23 @@ etcd() {
     unreplace "$src.tmp" "v$ETCD_VERSION"
     rm -rf "$src" && mv "$src.tmp" "$src"
   fi
-  (cd "$src" && go build -trimpath -o "$OUT/etcd" -ldflags "-s -w" .)
-}
-
-# go_tool MODULE/cmd/NAME@VERSION: go install into $PIPELINE_CACHE/tools/NAME-VERSION (tests/kubecluster.py's tool_path).
-go_tool() {
-  local name version dir
-  name=$(basename "${1%@*}"); version=${1##*@}; dir="$PIPELINE_CACHE/tools/$name-$version"
-  if [ -x "$dir/$name" ]; then log "$name $version cached in $dir"; return 0; fi
-  mkdir -p "$dir"
-  step "install $1" env GOBIN="$dir" GOFLAGS=-buildvcs=false go install "$1"
+  (cd "$src" && go build -trimpath -o "$OUT/etcd.tmp" -ldflags "-s -w" .)
+  mv "$OUT/etcd.tmp" "$OUT/etcd"
 }
 
 mkdir -p "$OUT"
-if [ -x "$OUT/etcd" ]; then log "etcd $ETCD_VERSION cached in $OUT"; else step "build etcd $ETCD_VERSION" etcd; fi
-if [ -x "$OUT/kube-apiserver" ]; then
-  log "kube-apiserver $KUBE_VERSION cached in $OUT"
-else
-  step "build kube-apiserver $KUBE_VERSION" kube_apiserver
+want=${1:-all}
+if [ "$want" = all ] || [ "$want" = etcd ]; then
+  if [ -x "$OUT/etcd" ]; then log "etcd $ETCD_VERSION cached in $OUT"; else step "build etcd $ETCD_VERSION" etcd; fi
+  # sed, not head: head exits after one line and etcd, still writing, dies of SIGPIPE (pipefail fails the build).
+  "$OUT/etcd" --version | sed -n 1p >&2
 fi
-for tool in "${TOOLS[@]}"; do go_tool "$tool"; done
-"$OUT/kube-apiserver" --version >&2
-# sed, not head: head exits after one line and etcd, still writing, dies of SIGPIPE (pipefail fails the build).
-"$OUT/etcd" --version | sed -n 1p >&2
+if [ "$want" = all ] || [ "$want" = apiserver ]; then
+  if [ -x "$OUT/kube-apiserver" ]; then
+    log "kube-apiserver $KUBE_VERSION cached in $OUT"
+  else
+    step "build kube-apiserver $KUBE_VERSION" kube_apiserver
+  fi
+  "$OUT/kube-apiserver" --version >&2
+fi
 echo "$OUT"

@@ -1,6 +1,7 @@
 """Tier 3: the real functions against a real engine in client mode."""
 
 import os
+import subprocess
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -113,15 +114,17 @@ def vuln_db(tmp_path_factory: pytest.TempPathFactory) -> dagger.Directory:
 
 @pytest.fixture(scope="session")
 def cosign_image() -> str:
-    """The local cosign image (built from cosign's Go module by scripts/build-cosign.sh)."""
+    """The local cosign image (built from cosign's Go module by scripts/go-tool.sh)."""
     return os.environ.get("PIPELINE_COSIGN_IMAGE") or f"{pins.LOCAL_REGISTRY}/cosign:{pins.COSIGN_VERSION}"
 
 
 @pytest.fixture(scope="session")
 def cosign_bin() -> Path:
-    """The host cosign binary scripts/build-cosign.sh built: the one a user runs to verify."""
-    cache = Path(os.environ.get("PIPELINE_CACHE", "/var/cache/go-pipeline"))
-    binary = cache / "bin" / f"cosign-{pins.COSIGN_VERSION}" / "cosign"
+    """The host cosign binary scripts/go-tool.sh built: the one a user runs to verify."""
+    where = subprocess.run(
+        ["bash", str(ROOT / "scripts/go-tool.sh"), "--where", "cosign"], capture_output=True, text=True, check=True
+    )
+    binary = Path(where.stdout.strip())
     if not binary.exists():
-        pytest.fail(f"{binary} is missing: run scripts/build-cosign.sh (make engine-up does)", pytrace=False)
+        pytest.fail(f"{binary} is missing: run scripts/go-tool.sh cosign (make setup does)", pytrace=False)
     return binary

@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pipeline import Pipeline
+from pipeline import Pipeline, pins
 from pipeline.errors import PipelineError
 from tests.conftest import FIXTURES
 from tests.engine.conftest import source
@@ -15,6 +15,8 @@ async def test_lint_passes_on_app_with_the_default_config(app: Pipeline) -> None
     report = await app.lint_report()
     assert report.ok, report.findings
     assert report.config == "default"
+    # The binary's own `version` output, from the publisher's image (the local mirror here): nothing compiled.
+    assert report.version == f"{pins.GOLANGCI_LINT_VERSION} (the pipeline's default)"
     sarif = json.loads(await report.sarif.contents())
     assert sarif["version"] == "2.1.0"
     assert sarif["runs"][0]["tool"]["driver"]["name"] == "golangci-lint"
@@ -28,7 +30,7 @@ async def test_lint_names_each_finding_as_file_and_line(fixture: Callable[..., P
     with pytest.raises(PipelineError) as exc:
         await p.lint()
     assert exc.value.step == "lint"
-    assert exc.value.cause.startswith("2 finding(s): errcheck 1, misspell 1 (config: default)")
+    assert exc.value.cause.startswith("2 finding(s): errcheck 1, misspell 1 (config: default; golangci-lint 2.15.0")
     assert "main.go:18:16: Error return value of `json.Unmarshal` is not checked (errcheck)" in exc.value.details
     assert "main.go:11:" in exc.value.details
     sarif = json.loads(await (await p.lint_report()).sarif.contents())
@@ -61,3 +63,29 @@ async def test_golangci_lints_own_timeout_is_named_and_is_not_a_finding(go_image
     assert exc.value.step == "lint"
     assert exc.value.cause.startswith("golangci-lint stopped at its own run.timeout (.golangci.yml) before it finished")
     assert "Timeout exceeded" in exc.value.details
+
+
+async def test_go_mod_tool_directive_picks_the_version(go_image: str) -> None:
+    """go.mod's `tool` line names the golangci-lint the repository's own CI runs: that version's image is asked for.
+
+    2.14.0 is not mirrored here, so the pull fails; the error names the version, where it came from and the image.
+    """
+    go_mod = (
+        "module example.com/lint\n\ngo 1.26\n\ntool github.com/golangci/golangci-lint/v2/cmd/golangci-lint\n\n"
+        "require github.com/golangci/golangci-lint/v2 v2.14.0 // indirect\n"
+    )
+    src = source(FIXTURES / "lint-finding").with_new_file("go.mod", go_mod)
+    with pytest.raises(PipelineError) as exc:
+        await Pipeline(source=src, go_image=go_image).lint()
+    assert exc.value.step == "lint"
+    assert exc.value.cause == (
+        "could not get golangci-lint 2.14.0 from golangci/golangci-lint:v2.14.0 (go.mod tool directive)"
+    )
+
+
+async def test_an_explicit_version_wins(go_image: str) -> None:
+    p = Pipeline(source=source(FIXTURES / "lint-finding"), go_image=go_image, golangci_lint_version="v2.13.1")
+    with pytest.raises(
+        PipelineError, match=r"golangci-lint 2\.13\.1 from golangci/golangci-lint:v2\.13\.1 \(--golangci"
+    ):
+        await p.lint_report()

@@ -64,3 +64,14 @@ def test_parse_go_work_single_and_block_use_lines() -> None:
 def test_go_work_without_modules_is_named() -> None:
     with pytest.raises(PipelineError, match="no use line"):
         parse_go_work("go 1.26\n")
+
+
+def test_tool_and_require_directives_single_and_blocks() -> None:
+    mod = parse_go_mod(
+        "module m\ngo 1.24\ntool example.com/a/cmd/a\ntool (\n\texample.com/b/v2/cmd/b // comment\n)\n"
+        "require example.com/a v1.0.0\nrequire (\n\texample.com/b/v2 v2.3.4 // indirect\n\texample.com/b v0.1.0\n)\n"
+    )
+    assert mod.tools == ("example.com/a/cmd/a", "example.com/b/v2/cmd/b")
+    assert mod.tool_version(("example.com/b/v2/cmd/b",)) == "v2.3.4"  # the longest owning module
+    assert mod.tool_version(("example.com/a/cmd/a",)) == "v1.0.0"
+    assert mod.tool_version(("example.com/c/cmd/c",)) is None  # not a tool here
