@@ -9,29 +9,12 @@ from typing import Annotated, Any, Final, TypeVar, cast
 import dagger
 from dagger import DefaultPath, Doc, Ignore, dag
 
-from . import build, chart, chartpub, checks, devloop, integration, pins, profiling, registry, sarif, supply, vulns
-from . import lint as linting
-from . import scan as scanning
-from .benchcompare import CompareOptions, compare
-from .benchstat import check_benchtime, check_compare_inputs
-from .build import BuildFlags, ImageSpec
-from .ci import ReleasePlan, ci_release_plan, run_ci
-from .errors import PipelineError
-from .golang import OUT, SRC, GoEnv, builder_image, check_packages, effective_go_version, read_project
-from .golangci import LintTool, choose_lint_tool
-from .lint import LintReport
-from .platforms import Platform, parse_platform, parse_platforms
-from .profiles import check_sample_index
-from .profiling import ProfileKind
-from .provenance import DEFAULT_BUILDER_ID, BuildFacts, ImageRef, Manifest, gosum_modules, parse_ref, predicate
-from .publish import check_push_access, publish_index
-from .reachability import Advisory, parse
-from .scan import ScanReport, Severity, Trivy
-from .supply import VerifyReport
-from .tags import check_address, fan_out, parse_version
-from .tasks import gather
-from .testing import TestOptions, TestReport, run_tests
-from .validate import (
+from . import pins
+from .chart import check as chart
+from .ci.steps import ReleasePlan, ci_release_plan, run_ci
+from .core.errors import PipelineError
+from .core.tasks import gather
+from .core.validate import (
     check_build_tag,
     check_coverage,
     check_duration,
@@ -40,8 +23,43 @@ from .validate import (
     check_port,
     check_service_names,
 )
-from .vex import detect_format, for_trivy
-from .vulns import VulnReport
+from .go import build, integration
+from .go import lint as linting
+from .go import run as devloop
+from .go import source_checks as checks
+from .go.build import BuildFlags, ImageSpec
+from .go.builder import OUT, SRC, GoEnv, builder_image, check_packages, effective_go_version, read_project
+from .go.lint import LintReport
+from .go.lint_tool import LintTool, choose_lint_tool
+from .go.platforms import Platform, parse_platform, parse_platforms
+from .go.testing import TestOptions, TestReport, run_tests
+from .perf import pprof as profiling
+from .perf.bench_compare import CompareOptions, compare
+from .perf.bench_compare_report import check_benchtime, check_compare_inputs
+from .perf.pprof import ProfileKind
+from .perf.pprof_args import check_sample_index
+from .release import chart_publish as chartpub
+from .release import cosign as supply
+from .release import registry
+from .release.attest_provenance import (
+    DEFAULT_BUILDER_ID,
+    BuildFacts,
+    ImageRef,
+    Manifest,
+    gosum_modules,
+    parse_ref,
+    predicate,
+)
+from .release.cosign import VerifyReport
+from .release.publish import check_push_access, publish_index
+from .release.publish_tags import check_address, fan_out, parse_version
+from .security import sarif_log as sarif
+from .security import scan as scanning
+from .security import vulncheck as vulns
+from .security.scan import ScanReport, Severity, Trivy
+from .security.vex_documents import detect_format, for_trivy
+from .security.vulncheck import VulnReport
+from .security.vulncheck_report import Advisory, parse
 
 #: What is never uploaded: Git's own data. Everything a Go build or test can read stays.
 SOURCE_IGNORE: Final = [".git"]
@@ -554,7 +572,7 @@ class Pipeline:
             "build": build_all,
             "scan": lambda: self.scan_check(severity=severity),
         }
-        # Integration tests run after every check passed, and only when the source has some (see tagged.py).
+        # Integration tests run after every check passed, and only when the source has some (see go/integration_files.py).
         if await integration.has_tests(await self._env(), self._source(), tuple(self.tags), integration_tag):
             release = [("integration", integration_tests), *release]
         return await run_ci(checks_, release)

@@ -18,13 +18,13 @@ import dagger
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.devloop import DLV_PORT
-from pipeline.errors import PipelineError, leaves
-from pipeline.lint import LintReport
-from pipeline.scan import ScanReport
-from pipeline.supply import VerifyReport
-from pipeline.testing import TestReport
-from pipeline.vulns import VulnReport
+from pipeline.core.errors import PipelineError, leaves
+from pipeline.go.lint import LintReport
+from pipeline.go.run import DLV_PORT
+from pipeline.go.testing import TestReport
+from pipeline.release.cosign import VerifyReport
+from pipeline.security.scan import ScanReport
+from pipeline.security.vulncheck import VulnReport
 
 from . import hostcheck
 from .introspect import Arg, Fn, functions

@@ -6,14 +6,8 @@ The module validates the same inputs itself; here they cost nothing: no session,
 from pathlib import Path
 from typing import Any
 
-from pipeline.benchstat import check_benchtime, check_compare_inputs
-from pipeline.ci import ci_release_plan
-from pipeline.gomod import GO_MOD, GO_WORK, check_go_version
-from pipeline.platforms import parse_platforms
-from pipeline.profiles import check_sample_index
-from pipeline.provenance import parse_ref
-from pipeline.tags import check_address, fan_out
-from pipeline.validate import (
+from pipeline.ci.steps import ci_release_plan
+from pipeline.core.validate import (
     check_build_tag,
     check_coverage,
     check_duration,
@@ -25,7 +19,13 @@ from pipeline.validate import (
     check_service_names,
     package_dir,
 )
-from pipeline.vex import detect_format
+from pipeline.go.builder_modfiles import GO_MOD, GO_WORK, check_go_version
+from pipeline.go.platforms import parse_platforms
+from pipeline.perf.bench_compare_report import check_benchtime, check_compare_inputs
+from pipeline.perf.pprof_args import check_sample_index
+from pipeline.release.attest_provenance import parse_ref
+from pipeline.release.publish_tags import check_address, fan_out
+from pipeline.security.vex_documents import detect_format
 
 #: The app's host name among integration-test services (pipeline.integration.APP_HOST, which imports dagger).
 APP_HOST = "app"

@@ -9,7 +9,7 @@ import dagger
 from dagger import dag
 from watchfiles import DefaultFilter, awatch  # pyright: ignore[reportUnknownVariableType]  # an anyio/asyncio Event union
 
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
 
 from .session import check_engine, engine_config, make_pipeline
 

@@ -20,7 +20,7 @@ from dagger import dag
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from pipeline import pins
-from pipeline.golangci import lint_image
+from pipeline.go.lint_tool import lint_image
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"  # noqa: S105 (/etc/passwd, no password)

@@ -14,7 +14,7 @@ from typing import Any, Final, cast
 
 import yaml
 
-from pipeline.chartpolicy import crd_schema_file, schema_file, strict_dir
+from pipeline.chart.check_policy import crd_schema_file, schema_file, strict_dir
 
 #: The JSON schemas bundled by the kubernetes-validate package: v<version>-local-strict/<kind>-<group>-<version>.json.
 BUNDLED: Final = Path(str(files("kubernetes_validate") / "kubernetes-json-schema"))

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import cast
 
-from pipeline.gomod import GoMod
+from pipeline.go.builder_modfiles import GoMod
 
 #: `go mod download` of one service: a few MB; the proxy answers in seconds.
 DOWNLOAD_TIMEOUT = 300

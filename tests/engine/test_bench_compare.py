@@ -10,7 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
 from tests.conftest import FIXTURES
 from tests.engine.conftest import source
 

@@ -12,7 +12,7 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.build import BuildFlags
+from pipeline.go.build import BuildFlags
 from tests.conftest import ROOT
 from tests.elf import elf_info
 

@@ -10,9 +10,9 @@ import pytest
 import yaml
 from dagger import dag
 
-from pipeline.chart import check_chart
-from pipeline.errors import PipelineError
-from pipeline.golang import GoEnv
+from pipeline.chart.check import check_chart
+from pipeline.core.errors import PipelineError
+from pipeline.go.builder import GoEnv
 from tests.conftest import ROOT
 from tests.kubeschemas import write_crd_schemas, write_standalone
 

@@ -11,7 +11,7 @@ import pytest
 from junitparser import JUnitXml, TestCase, TestSuite
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
 from tests.conftest import ROOT
 from tests.engine.conftest import source
 

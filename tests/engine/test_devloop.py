@@ -9,7 +9,7 @@ import dagger
 import pytest
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
 from tests.engine.test_checks import junit_cases
 
 COUNTER = "example.com/counter"

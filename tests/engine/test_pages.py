@@ -16,8 +16,8 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
-from pipeline.profiling import ProfileKind
+from pipeline.core.errors import PipelineError
+from pipeline.perf.pprof import ProfileKind
 from tests.browser import rendered, screenshot
 from tests.conftest import ROOT
 from tests.engine.conftest import source

@@ -13,7 +13,7 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
 from tests.faultproxy import failing_proxy
 
 SHA = "0123456789abcdef0123456789abcdef01234567"

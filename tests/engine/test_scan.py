@@ -11,8 +11,8 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
-from pipeline.scan import Severity
+from pipeline.core.errors import PipelineError
+from pipeline.security.scan import Severity
 from tests.conftest import FIXTURES
 from tests.engine.conftest import source
 

@@ -17,7 +17,7 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
+from pipeline.core.errors import PipelineError
 from tests.conftest import FIXTURES, ROOT
 from tests.engine.conftest import source
 

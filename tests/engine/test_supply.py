@@ -20,11 +20,12 @@ import dagger
 import pytest
 from dagger import dag
 
-from pipeline import Pipeline, registry
-from pipeline.chart import HELM_BIN, with_chart_tools
-from pipeline.errors import PipelineError
-from pipeline.golang import GoEnv
-from pipeline.provenance import BUILD_TYPE, PREDICATE_TYPE
+from pipeline import Pipeline
+from pipeline.chart.check import HELM_BIN, with_chart_tools
+from pipeline.core.errors import PipelineError
+from pipeline.go.builder import GoEnv
+from pipeline.release import registry
+from pipeline.release.attest_provenance import BUILD_TYPE, PREDICATE_TYPE
 from tests.conftest import ROOT
 
 SHA = "89abcdef0123456789abcdef0123456789abcdef"

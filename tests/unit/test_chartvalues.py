@@ -3,7 +3,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.chartvalues import pin_image, rendered_images
+from pipeline.release.chart_publish_values import pin_image, rendered_images
 from tests.conftest import ROOT
 
 DIGEST = "sha256:" + "0f" * 32

@@ -4,9 +4,9 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from pipeline.ci import ci_release_plan, run_ci
-from pipeline.errors import PipelineError
-from pipeline.tasks import gather
+from pipeline.ci.steps import ci_release_plan, run_ci
+from pipeline.core.errors import PipelineError
+from pipeline.core.tasks import gather
 
 
 async def ok() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.execs import bounded, command, exec_failure, timed_out
+from pipeline.core.execs import bounded, command, exec_failure, timed_out
 
 
 def test_bounded_commands_read_as_the_user_wrote_them() -> None:

@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from pipeline.findings import at_or_above, severity_counts, trivy_findings
+from pipeline.security.scan_report import at_or_above, severity_counts, trivy_findings
 
 TRIVY = {
     "Results": [

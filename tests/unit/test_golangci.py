@@ -7,7 +7,8 @@ import pytest
 import yaml
 
 from pipeline import pins
-from pipeline.golangci import (
+from pipeline.go.builder_modfiles import parse_go_mod
+from pipeline.go.lint_tool import (
     DEFAULT_CONFIG,
     LintFinding,
     LintTool,
@@ -19,7 +20,6 @@ from pipeline.golangci import (
     lint_summary,
     reported_version,
 )
-from pipeline.gomod import parse_go_mod
 
 REPORT: dict[str, Any] = {
     "Issues": [

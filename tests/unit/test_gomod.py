@@ -1,7 +1,7 @@
 import pytest
 
-from pipeline.errors import PipelineError
-from pipeline.gomod import GoMod, check_go_version, parse_go_mod, parse_go_work
+from pipeline.core.errors import PipelineError
+from pipeline.go.builder_modfiles import GoMod, check_go_version, parse_go_mod, parse_go_work
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.gotest import LISTED_TESTS, MESSAGE_LINES, coverage_by_package, coverage_total, summarize_test_events
+from pipeline.go.testing_report import (
+    LISTED_TESTS,
+    MESSAGE_LINES,
+    coverage_by_package,
+    coverage_total,
+    summarize_test_events,
+)
 
 
 def ev(action: str, test: str | None = None, output: str | None = None, pkg: str = "example.com/p") -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.platforms import Platform, parse_platform, parse_platforms
+from pipeline.go.platforms import Platform, parse_platform, parse_platforms
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from pipeline.profiles import PprofArgs, check_sample_index
-from pipeline.profiling import ProfileKind
+from pipeline.perf.pprof import ProfileKind
+from pipeline.perf.pprof_args import PprofArgs, check_sample_index
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from pipeline.provenance import (
+from pipeline.release.attest_provenance import (
     BUILD_TYPE,
     BuildFacts,
     ImageRef,

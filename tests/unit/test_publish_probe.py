@@ -2,7 +2,7 @@
 
 import pytest
 
-from pipeline.publish import classify_probe_error
+from pipeline.release.publish import classify_probe_error
 
 ADDRESS = "127.0.0.1:5001/team/hello-d4018102"
 TAG = "pipeline-access-check-0a4031de9f00"

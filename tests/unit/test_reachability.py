@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.reachability import Frame, Level, by_name, called, parse
+from pipeline.security.vulncheck_report import Frame, Level, by_name, called, parse
 
 HERE = Path(__file__).parent
 REACHABLE = (HERE / "govulncheck-reachable.json").read_text()

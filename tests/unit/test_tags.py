@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.tags import check_address, fan_out, parse_version, registry_host
+from pipeline.release.publish_tags import check_address, fan_out, parse_version, registry_host
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 import pytest
 
-from pipeline.validate import (
+from pipeline.core.validate import (
     check_build_tag,
     check_coverage,
     check_duration,

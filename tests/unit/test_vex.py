@@ -4,7 +4,15 @@ from typing import Any
 
 import pytest
 
-from pipeline.vex import CSAF, OPENVEX, detect_format, for_trivy, golang_purl, not_affected_ids, waivers
+from pipeline.security.vex_documents import (
+    CSAF,
+    OPENVEX,
+    detect_format,
+    for_trivy,
+    golang_purl,
+    not_affected_ids,
+    waivers,
+)
 
 HERE = Path(__file__).parent
 GOVULNCHECK = (HERE / "govulncheck-unreachable.openvex.json").read_text()

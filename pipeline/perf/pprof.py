@@ -12,12 +12,13 @@ from typing import Final
 import dagger
 from dagger import dag
 
-from . import pins
-from .devloop import started
-from .errors import PipelineError
-from .execs import run
-from .golang import SRC, GoEnv
-from .profiles import BINARY, PROFILE, VIEWS, PprofArgs
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import run
+from pipeline.go.builder import SRC, GoEnv
+from pipeline.go.run import started
+
+from .pprof_args import BINARY, PROFILE, VIEWS, PprofArgs
 
 STEP: Final = "pprof"
 DOT: Final = "/usr/bin/dot"

@@ -21,7 +21,7 @@ from typing import Final
 import dagger
 from dagger import dag
 
-from .tags import registry_host
+from .publish_tags import registry_host
 
 LOOPBACK_ALIAS: Final = "loopback-registry"
 LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})

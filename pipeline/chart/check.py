@@ -12,8 +12,12 @@ from typing import Final
 import dagger
 from dagger import dag
 
-from . import pins
-from .chartpolicy import (
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import Result, bounded, exit_code, run
+from pipeline.go.builder import GoEnv
+
+from .check_policy import (
     PROBES,
     chart_meta,
     check_manifests,
@@ -23,9 +27,6 @@ from .chartpolicy import (
     resource_types,
     strict_dir,
 )
-from .errors import PipelineError
-from .execs import Result, bounded, exit_code, run
-from .golang import GoEnv
 
 TOOLS_BIN: Final = "/opt/pipeline-chart/bin"
 HELM_BIN: Final = f"{TOOLS_BIN}/helm"

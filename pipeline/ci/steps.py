@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 import anyio
 
-from .errors import PipelineError, leaves
-from .summary import StepResult, table
+from pipeline.core.errors import PipelineError, leaves
+
+from .steps_table import StepResult, table
 
 Step = Callable[[], Awaitable[object]]
 

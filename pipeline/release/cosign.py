@@ -12,7 +12,7 @@ API. A registry without that API (Debian's docker-registry 2.8 here, and many ol
 the referrers. Nothing to configure either way.
 
 Secrets: the private key is a mounted secret file and its password the secret variable COSIGN_PASSWORD (empty
-when none is given); registry credentials as in pipeline/registry.py. None of them reaches a layer, an argv, a
+when none is given); registry credentials as in pipeline/release/registry.py. None of them reaches a layer, an argv, a
 log or a cache key.
 """
 
@@ -25,11 +25,12 @@ from typing import Annotated, Any, Final, cast
 import dagger
 from dagger import Doc, dag
 
-from . import pins
-from .errors import PipelineError
-from .execs import Result, run
-from .golang import GoEnv
-from .provenance import PREDICATE_TYPE, ImageRef, Manifest, index_manifests
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import Result, run
+from pipeline.go.builder import GoEnv
+
+from .attest_provenance import PREDICATE_TYPE, ImageRef, Manifest, index_manifests
 from .registry import Access, fresh, login_argv
 
 TOOLS_BIN: Final = "/opt/pipeline-supply/bin"

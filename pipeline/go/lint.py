@@ -11,11 +11,12 @@ from typing import Annotated, Final
 import dagger
 from dagger import Doc, dag
 
-from . import pins
-from .errors import PipelineError
-from .execs import TIMED_OUT, exit_code
-from .golang import OUT, GoEnv, volume
-from .golangci import (
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import TIMED_OUT, exit_code
+
+from .builder import OUT, GoEnv, volume
+from .lint_tool import (
     CONFIG_NAMES,
     DEFAULT_CONFIG,
     EXIT_CODES,

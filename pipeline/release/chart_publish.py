@@ -2,7 +2,7 @@
 
 The chart is packaged with helm (pinned, built in the Go builder as for `chart-check`) with `version` and
 `appVersion` set to the release, and `image.repository` / `image.digest` set in its values.yaml
-(pipeline/chartvalues.py), so the chart deploys exactly the image it was released with: clusters pull by digest.
+(pipeline/release/chart_publish_values.py), so the chart deploys exactly the image it was released with: clusters pull by digest.
 Before anything is pushed, `helm template` of the package must render `repository@sha256:…`; then
 `helm push oci://…` writes it and cosign signs the chart's manifest digest.
 """
@@ -13,16 +13,17 @@ from typing import Final
 import dagger
 from dagger import dag
 
-from . import pins
-from .chart import HELM_BIN, with_chart_tools
-from .chartpolicy import chart_meta, parse_manifests
-from .chartvalues import pin_image, rendered_images
-from .errors import PipelineError
-from .execs import run
-from .golang import GoEnv
-from .provenance import ImageRef
+from pipeline import pins
+from pipeline.chart.check import HELM_BIN, with_chart_tools
+from pipeline.chart.check_policy import chart_meta, parse_manifests
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import run
+from pipeline.go.builder import GoEnv
+
+from .attest_provenance import ImageRef
+from .chart_publish_values import pin_image, rendered_images
+from .cosign import Ledger, Signer, Tools, check_signer, sign
 from .registry import Access, fresh, login_argv
-from .supply import Ledger, Signer, Tools, check_signer, sign
 
 STEP: Final = "publish-chart"
 CHART: Final = "/chart"

@@ -4,10 +4,11 @@ from typing import Final
 
 import dagger
 
-from .errors import PipelineError
-from .execs import run
-from .golang import SRC, GoEnv
-from .gomod import GoMod
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import run
+
+from .builder import SRC, GoEnv
+from .builder_modfiles import GoMod
 
 #: Every Go file of a package, as `go list` sees it (build-constrained ones included), one path a line.
 GO_FILES: Final = (

@@ -13,13 +13,14 @@ from typing import Annotated, Final
 import dagger
 from dagger import Doc, dag
 
-from . import pins
-from .errors import PipelineError
-from .execs import run
-from .golang import GoEnv
-from .gomod import GoMod, parse_go_mod
-from .platforms import Platform
-from .reachability import Advisory, Level, called, parse
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import run
+from pipeline.go.builder import GoEnv
+from pipeline.go.builder_modfiles import GoMod, parse_go_mod
+from pipeline.go.platforms import Platform
+
+from .vulncheck_report import Advisory, Level, called, parse
 
 DB: Final = "/vulndb"
 STEP: Final = "vulncheck"

@@ -10,12 +10,13 @@ from typing import Annotated, Final
 import dagger
 from dagger import Doc
 
-from . import pins
-from .errors import PipelineError
-from .execs import TIMED_OUT, exit_code
-from .golang import OUT, GoEnv
-from .gotest import coverage_by_package, coverage_total, summarize_test_events
-from .tasks import gather
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import TIMED_OUT, exit_code
+from pipeline.core.tasks import gather
+
+from .builder import OUT, GoEnv
+from .testing_report import coverage_by_package, coverage_total, summarize_test_events
 
 JUNIT: Final = f"{OUT}/junit.xml"
 COVERAGE: Final = f"{OUT}/coverage.out"

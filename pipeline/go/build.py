@@ -11,9 +11,10 @@ from typing import Final
 import dagger
 from dagger import dag
 
-from .errors import PipelineError
-from .execs import exec_failure, run
-from .golang import OUT, GoEnv
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import exec_failure, run
+
+from .builder import OUT, GoEnv
 from .platforms import Platform
 
 EPOCH: Final = 0

@@ -14,8 +14,9 @@ import anyio
 import dagger
 from dagger import dag
 
-from .errors import PipelineError
-from .tags import registry_host
+from pipeline.core.errors import PipelineError
+
+from .publish_tags import registry_host
 
 #: Words in the engine's error that mean the registry answered and the reference was simply absent,
 #: or that it refused the credentials. Whole words only: an address may well hold "401" or "denied".

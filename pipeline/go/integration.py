@@ -16,12 +16,13 @@ from typing import Final
 
 import dagger
 
-from .devloop import app_run, started
-from .errors import PipelineError
-from .execs import run
-from .golang import GoEnv
-from .tagged import list_argv, tagged_test_files
-from .tasks import gather
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import run
+from pipeline.core.tasks import gather
+
+from .builder import GoEnv
+from .integration_files import list_argv, tagged_test_files
+from .run import app_run, started
 from .testing import TEST_TOOLS, TestOptions, TestReport, read_report, tests_container
 
 STEP: Final = "integration-test"

@@ -14,13 +14,14 @@ from typing import Annotated, Final
 import dagger
 from dagger import Doc, dag
 
-from . import pins
-from .errors import PipelineError
-from .execs import TIMED_OUT, bounded, exit_code
-from .findings import at_or_above, severity_counts, trivy_findings
-from .golang import OUT
-from .reachability import Advisory, Level, by_name
-from .vex import waivers
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import TIMED_OUT, bounded, exit_code
+from pipeline.go.builder import OUT
+
+from .scan_report import at_or_above, severity_counts, trivy_findings
+from .vex_documents import waivers
+from .vulncheck_report import Advisory, Level, by_name
 
 CACHE: Final = "/root/.cache/trivy"
 INPUT: Final = "/scan/image.tar"

@@ -11,7 +11,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
-from .jsonstream import objects
+from pipeline.core.jsonstream import objects
 
 #: How many call paths a message shows per advisory (govulncheck reports one per vulnerable symbol and caller).
 MAX_PATHS: Final = 3

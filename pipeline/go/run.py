@@ -6,8 +6,9 @@ from typing import Final
 import anyio
 import dagger
 
-from .errors import PipelineError
-from .golang import OUT, GoEnv
+from pipeline.core.errors import PipelineError
+
+from .builder import OUT, GoEnv
 
 DLV_PORT: Final = 2345
 DEBUG_DIR: Final = "/debug"

@@ -15,12 +15,13 @@ from typing import Final
 import dagger
 from dagger import dag
 
-from . import pins
-from .errors import PipelineError
-from .execs import bounded
-from .gomod import GO_MOD, GO_WORK, GoMod, check_go_version, parse_go_mod, parse_go_work
-from .tasks import gather
-from .validate import check_package_syntax, package_dir
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import bounded
+from pipeline.core.tasks import gather
+from pipeline.core.validate import check_package_syntax, package_dir
+
+from .builder_modfiles import GO_MOD, GO_WORK, GoMod, check_go_version, parse_go_mod, parse_go_work
 
 SRC: Final = "/src"
 OUT: Final = "/out"

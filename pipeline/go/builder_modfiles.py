@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from .errors import PipelineError
+from pipeline.core.errors import PipelineError
 
 _MODULE: Final = re.compile(r"^module\s+(\"?)(?P<path>[^\s\"]+)\1\s*(?://.*)?$", re.MULTILINE)
 _GO: Final = re.compile(r"^go\s+(?P<version>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)\s*(?://.*)?$", re.MULTILINE)

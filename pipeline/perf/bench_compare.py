@@ -6,11 +6,12 @@ from typing import Final
 
 import dagger
 
-from . import pins
-from .benchstat import BASE, HEAD, benchstat_args, go_bench_args, parse_csv, regressions, table_lines
-from .errors import PipelineError
-from .execs import run
-from .golang import GoEnv
+from pipeline import pins
+from pipeline.core.errors import PipelineError
+from pipeline.core.execs import run
+from pipeline.go.builder import GoEnv
+
+from .bench_compare_report import BASE, HEAD, benchstat_args, go_bench_args, parse_csv, regressions, table_lines
 
 STEP: Final = "bench-compare"
 WORKDIR: Final = "/benchstat"

@@ -6,8 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Final, cast
 
-from . import pins
-from .gomod import GoMod
+from pipeline import pins
+
+from .builder_modfiles import GoMod
 
 _SEMVER: Final = re.compile(r"^v?(?P<v>\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?)$")
 

@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any, Final, cast
 
-from .jsonstream import objects
+from pipeline.core.jsonstream import objects
 
 VERSION: Final = "2.1.0"
 SCHEMA: Final = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -1,0 +1,1 @@
+"""The Helm chart: lint, render, kubeconform and the chart policy."""

@@ -1,0 +1,1 @@
+"""`ci`: every check at once, then the release steps; one table."""

@@ -1,0 +1,1 @@
+"""What every domain uses: the error types, bounded execs, concurrency, input checks."""

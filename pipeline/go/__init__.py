@@ -1,0 +1,1 @@
+"""Go itself: the builder, module download, source checks, tests, lint, builds, the running app."""

@@ -1,0 +1,1 @@
+"""Benchmarks, profiles and their comparison."""

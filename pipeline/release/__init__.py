@@ -1,0 +1,1 @@
+"""What leaves the engine: image tags and publish, registries, cosign signatures, attestations, the chart."""
