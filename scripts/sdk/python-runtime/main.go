@@ -8,6 +8,10 @@
 //
 //   - moduleRuntime(modSource, introspectionJson) returns the container whose entrypoint serves the
 //     module's functions (dagger.mod.cli);
+//   - moduleTypes(modSource, introspectionJson, outputFilePath) returns that container set to write the module's
+//     type definitions (its Module ID) to outputFilePath: the engine runs it through a cached withExec keyed on
+//     the module source's digest, so a warm `dagger call` starts no Python to learn the module's functions
+//     (without it the engine falls back to getModDef, which runs the runtime on every call, uncached);
 //   - codegen(modSource, introspectionJson) returns the module's source with the client library
 //     vendored and its bindings generated, as `dagger init` and `dagger develop` export it.
 //
@@ -296,6 +300,23 @@ func (r *PythonSdk) ModuleRuntime(
 		check = append([]string{"uv"}, check...)
 	}
 	return ctr.WithExec(install).WithExec(check), nil
+}
+
+// ModuleTypes returns the runtime container set to register the module: run with its entrypoint, it writes the
+// module's type definitions (a Module ID, as JSON) to outputFilePath and exits.
+func (r *PythonSdk) ModuleTypes(
+	ctx context.Context,
+	modSource *dagger.ModuleSource,
+	introspectionJSON *dagger.File,
+	outputFilePath string,
+) (*dagger.Container, error) {
+	ctr, err := r.ModuleRuntime(ctx, modSource, introspectionJSON)
+	if err != nil {
+		return nil, err
+	}
+	return ctr.
+		WithEnvVariable("DAGGER_MODULE_FILE", outputFilePath).
+		WithEntrypoint([]string{runtimePath, "--register"}), nil
 }
 
 // Codegen returns the module's source with the SDK vendored and its bindings generated.
