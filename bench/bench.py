@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT))
 import genmodule  # noqa: E402 (bench/ is this script's folder)
 
 from pipeline import Pipeline  # noqa: E402 (after the path setup above)
+from pipeline.args import SOURCE_IGNORE  # noqa: E402
 from pipeline.go.build import BuildFlags  # noqa: E402
-from pipeline.main import SOURCE_IGNORE  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "2"))

@@ -43,10 +43,10 @@ sys.path.insert(0, str(ROOT))
 import genmodule  # noqa: E402 (bench/ is this script's folder)
 
 from pipeline import Pipeline, pins  # noqa: E402
+from pipeline.args import SOURCE_IGNORE  # noqa: E402
 from pipeline.go.build import runtime_base  # noqa: E402
 from pipeline.go.builder import GoEnv  # noqa: E402
 from pipeline.go.platforms import parse_platform  # noqa: E402
-from pipeline.main import SOURCE_IGNORE  # noqa: E402
 from pipeline.release.publish_tags import fan_out  # noqa: E402
 
 RUNS: Final = int(os.environ.get("BENCH_RUNS", "3"))

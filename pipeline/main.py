@@ -1,145 +1,71 @@
-"""The Pipeline module's public surface: configuration and thin functions that delegate."""
+"""The Pipeline module's public surface: its configuration and thin functions that delegate to the domains."""
 
 import dataclasses
-import json
-from collections.abc import Awaitable, Callable, Sequence
 from functools import partial
-from typing import Annotated, Any, Final, TypeVar, cast
+from typing import Annotated
 
 import dagger
-from dagger import DefaultPath, Doc, Ignore, dag
+from dagger import Doc, Ignore, dag
 
 from . import pins
-from .chart import check as chart
-from .ci.steps import ReleasePlan, ci_release_plan, run_ci
-from .core.errors import PipelineError
-from .core.tasks import gather
-from .core.validate import (
-    check_build_tag,
-    check_coverage,
-    check_duration,
-    check_env,
-    check_link_vars,
-    check_port,
-    check_service_names,
+from .args import (
+    SOURCE_IGNORE,
+    BenchPackage,
+    BenchPattern,
+    BenchTime,
+    IgnoreUnfixed,
+    ImageArg,
+    IntegrationEnv,
+    IntegrationTag,
+    KeyArg,
+    KeyPasswordArg,
+    Password,
+    PlatformArg,
+    ProfileArg,
+    ProfiledBinary,
+    ProfileFile,
+    SampleIndex,
+    ServiceNames,
+    Services,
+    SeverityArg,
+    Source,
+    TestRun,
+    Username,
+    Version,
+    check,
+    generate,
+    uncached,
+    up,
 )
-from .go import build, integration
+from .chart import check as chart
+from .ci.steps import run_ci
+from .core.errors import PipelineError, UsageError
+from .core.tasks import gather
+from .core.validate import check_coverage, check_duration, check_link_vars, check_port
+from .go import build, integration, run, source_checks
 from .go import lint as linting
-from .go import run as devloop
-from .go import source_checks as checks
 from .go.build import BuildFlags, ImageSpec
-from .go.builder import OUT, SRC, GoEnv, builder_image, check_packages, effective_go_version, read_project
+from .go.builder import OUT, GoEnv, builder_image, check_packages, effective_go_version, read_project
 from .go.lint import LintReport
 from .go.lint_tool import LintTool, choose_lint_tool
 from .go.platforms import Platform, parse_platform, parse_platforms
 from .go.testing import TestOptions, TestReport, run_tests
-from .perf import pprof as profiling
+from .perf import pprof
+from .perf.bench import bench_dir
 from .perf.bench_compare import CompareOptions, compare
 from .perf.bench_compare_report import check_benchtime, check_compare_inputs
-from .perf.pprof import ProfileKind
-from .perf.pprof_args import check_sample_index
-from .release import chart_publish as chartpub
-from .release import cosign as supply
-from .release import registry
-from .release.attest_provenance import (
-    DEFAULT_BUILDER_ID,
-    BuildFacts,
-    ImageRef,
-    Manifest,
-    gosum_modules,
-    parse_ref,
-    predicate,
-)
-from .release.cosign import VerifyReport
+from .perf.pprof import ProfileInput, ProfileKind
+from .release import supply_chain
+from .release.ci_release_plan import ci_release_plan
+from .release.cosign import Signer
 from .release.publish import check_push_access, publish_index
-from .release.publish_tags import check_address, fan_out, parse_version
-from .security import sarif_log as sarif
-from .security import scan as scanning
-from .security import vulncheck as vulns
+from .release.publish_tags import check_address, fan_out
+from .release.supply_chain import BuildRecipe, ReleaseFacts, Supply, check_login
+from .release.verify import VerifyReport, verify
+from .security import sarif, scan
 from .security.scan import ScanReport, Severity, Trivy
-from .security.vex_documents import detect_format, for_trivy
-from .security.vulncheck import VulnReport
-from .security.vulncheck_report import Advisory, parse
-
-#: What is never uploaded: Git's own data. Everything a Go build or test can read stays.
-SOURCE_IGNORE: Final = [".git"]
-#: VEX documents in the source that every scan takes.
-VEX_FOLDER: Final = ".vex"
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def check(fn: F) -> F:
-    """Mark a function as a check for `dagger check` (dagger.check, typed)."""
-    return cast("F", dagger.check(fn))
-
-
-def generate(fn: F) -> F:
-    """Mark a function as a generator for `dagger generate` (dagger.generate, typed)."""
-    return cast("F", dagger.generate(fn))
-
-
-def uncached(fn: F) -> F:
-    """Register a function whose result is never cached (it has side effects, e.g. a push)."""
-    register = cast("Callable[[F], F]", dagger.function(cache="never"))  # pyright: ignore[reportCallIssue]  # the SDK's overloads omit `cache`
-    return register(fn)
-
-
-def up(fn: F) -> F:
-    """Mark a function as a service for `dagger up` (dagger.up, typed)."""
-    return cast("F", dagger.up(fn))
-
-
-Source = Annotated[
-    dagger.Directory,
-    Doc("Go module or workspace root (holds go.mod or go.work); default: the repository root."),
-    DefaultPath("/"),
-    Ignore(SOURCE_IGNORE),
-]
-Version = Annotated[str, Doc("Version stamped into the binary as main.version.")]
-PlatformArg = Annotated[str, Doc("Target platform, e.g. linux/arm64; default: the engine's platform.")]
-SeverityArg = Annotated[Severity, Doc("Gate threshold: findings at or above it fail.")]
-IgnoreUnfixed = Annotated[bool, Doc("Leave out vulnerabilities that have no fixed version.")]
-BenchPackage = Annotated[str, Doc("Package to benchmark (profiles need exactly one).")]
-BenchPattern = Annotated[str, Doc("Benchmarks to run (go test -bench).")]
-BenchTime = Annotated[str, Doc("Time or iterations per benchmark (go test -benchtime).")]
-ProfileArg = Annotated[ProfileKind, Doc("Profile of a fresh bench run to read, unless --file is given.")]
-ProfileFile = Annotated[
-    dagger.File | None, Doc("A profile to read instead (e.g. bench's cpu.prof, or a service's /debug/pprof output).")
-]
-ProfiledBinary = Annotated[
-    dagger.File | None, Doc("The binary the --file profile came from (disassembly; profiles without symbols).")
-]
-SampleIndex = Annotated[str, Doc("Sample type to show, e.g. alloc_space for a memory profile; default: pprof's.")]
-ImageArg = Annotated[str, Doc("Published image: repository:tag@sha256:… as publish returns it (or @sha256:…).")]
-KeyArg = Annotated[dagger.Secret, Doc("cosign private key (cosign.key from cosign generate-key-pair), a Secret.")]
-KeyPasswordArg = Annotated[dagger.Secret | None, Doc("Password of the cosign key, a Secret; none: an empty one.")]
-ToolsOf = Callable[[str], "supply.Tools"]
-#: Registry user and password (a Secret), passed through to the tools.
-Login = tuple[str, dagger.Secret | None]
-
-
-@dataclasses.dataclass(frozen=True)
-class Provenance:
-    """What attest records beside the pipeline's own configuration."""
-
-    version: str
-    commit: str = ""
-    source_uri: str = ""
-    builder_id: str = ""
-
-
-Services = Annotated[
-    Sequence[dagger.Service],
-    Doc("Services the integration tests need (a container's service, or tcp://localhost:5432 for a host's)."),
-]
-ServiceNames = Annotated[
-    Sequence[str], Doc("Host name of each --services entry, in the same order (e.g. db); the app is 'app'.")
-]
-IntegrationTag = Annotated[str, Doc("Build tag of the integration tests (//go:build <tag>).")]
-IntegrationEnv = Annotated[
-    Sequence[str], Doc("Environment of the app's service and of the tests, NAME=value (e.g. REDIS_ADDR=redis:6379).")
-]
+from .security.vex import scan_vex
+from .security.vulncheck import VulnDB, VulnReport, govulncheck, report
 
 
 @dagger.object_type
@@ -246,7 +172,7 @@ class Pipeline:
         platforms = parse_platforms(self.platforms)
         if self.cgo and len(platforms) > 1:
             msg = "platforms: --cgo builds need a C cross-compiler per platform; build one platform per native runner"
-            raise ValueError(msg)
+            raise UsageError(msg)
         return platforms
 
     async def _platform(self, platform: str) -> Platform:
@@ -265,17 +191,49 @@ class Pipeline:
             return self._source().file(".trivyignore")
         return ignorefile
 
-    async def _binaries(self, platform: Platform, version: str) -> tuple[GoEnv, dagger.Directory, list[str]]:
+    async def _built(self, platform: Platform, version: str, *, debug: bool = False) -> build.Built:
+        """Every main package built for platform (with delve beside them for debug builds)."""
+        env = await self._env()
+        flags = await self._flags(env, version, debug=debug)
+        deps = await env.deps(self._source(), tools=[pins.DELVE] if debug else ())
+        return await build.built(env, deps, platform, flags, wanted=self.main)
+
+    async def _recipe(self, version: str) -> BuildRecipe:
+        """How this pipeline builds, as the provenance records it."""
         env = await self._env()
         flags = await self._flags(env, version)
-        deps = await env.deps(self._source())
-        built = build.binaries(env, deps, platform, flags)
-        return env, built, await build.built_names(env, deps, built, flags)
+        base = await dag.container().from_(self.runtime_base).image_ref() if self.runtime_base else ""
+        parameters = {
+            "packages": list(self.packages),
+            "main": self.main,
+            "tags": list(self.tags),
+            "linkVars": list(self.link_vars),
+            "cgo": self.cgo,
+            "runtimeBase": self.runtime_base,
+        }
+        return BuildRecipe(parameters=parameters, go_build=flags.argv(OUT), base_image=base)
 
-    async def _main_binary(self, platform: Platform, version: str) -> tuple[GoEnv, str, dagger.File]:
-        env, built, names = await self._binaries(platform, version)
-        name = build.choose_main(names, self.main, env.project.name)
-        return env, name, built.file(name)
+    async def _supply(self, username: str, password: dagger.Secret | None) -> Supply:
+        """Return what sign, attest, publish-chart and ci's release steps need, with one registry login."""
+
+        async def image(platform: str, version: str, revision: str) -> dagger.Container:
+            return await self.image(platform=platform, version=version, revision=revision)
+
+        return Supply(
+            env=await self._env(),
+            source=self._source(),
+            cosign_image=self.cosign_image,
+            login=(username, password),
+            platforms=tuple(str(p) for p in self._platforms()),
+            image=image,
+            sbom=partial(scan.sbom, self._trivy()),
+            recipe=self._recipe,
+        )
+
+    def _publish_tags(self, address: str, version: str, commit: str, latest: bool) -> list[str]:
+        """Return the tags publish writes, checked (address, semver, commit) before anything is built."""
+        check_address(address)
+        return fan_out(version, latest=latest, commit=commit)
 
     # --- functions --------------------------------------------------------------------------------------------
 
@@ -295,33 +253,35 @@ class Pipeline:
     @generate
     async def gofmt(self) -> dagger.Changeset:
         """Return the changes gofmt makes (dagger generate writes them)."""
-        return await checks.formatted(await self._env(), self._source())
+        return await source_checks.formatted(await self._env(), self._source())
 
     @dagger.function
     @generate
     async def mod_tidy(self) -> dagger.Changeset:
         """Return the changes go mod tidy makes to go.mod and go.sum (dagger generate writes them)."""
         env = await self._env()
-        return await checks.tidied(env, self._source(), env.project)
+        return await source_checks.tidied(env, self._source(), env.project)
 
     @dagger.function
     @check
     async def fmt(self) -> None:
         """Fail when gofmt would change a file; the error names the files and shows the diff."""
-        await checks.require_unchanged("fmt", await self.gofmt(), "not gofmt-formatted", "dagger generate, or gofmt -w")
+        await source_checks.require_unchanged(
+            "fmt", await self.gofmt(), "not gofmt-formatted", "dagger generate, or gofmt -w"
+        )
 
     @dagger.function
     @check
     async def vet(self) -> None:
         """Fail when go vet reports a finding; the error lists them."""
-        await checks.vet(await self._env(), self._source(), tuple(self.tags))
+        await source_checks.vet(await self._env(), self._source(), tuple(self.tags))
 
     @dagger.function
     @check
     async def tidy(self) -> None:
         """Fail when go.mod/go.sum differ from what go mod tidy writes."""
         changes = await self.mod_tidy()
-        await checks.require_unchanged("tidy", changes, "not tidy", "dagger generate, or go mod tidy")
+        await source_checks.require_unchanged("tidy", changes, "not tidy", "dagger generate, or go mod tidy")
 
     @dagger.function
     async def lint_report(self) -> LintReport:
@@ -339,7 +299,7 @@ class Pipeline:
     async def test(
         self,
         race: Annotated[bool, Doc("Run with the race detector (needs a cgo-capable builder).")] = False,
-        run: Annotated[str, Doc("Only tests matching this regexp (go test -run).")] = "",
+        run: TestRun = "",
         packages: Annotated[str, Doc("Package pattern to test.")] = "./...",
         coverage_min: Annotated[float, Doc("Fail the report when total coverage is below this percent.")] = 0.0,
         timeout: Annotated[  # noqa: ASYNC109 (go test's -timeout, not a bound on this coroutine)
@@ -378,26 +338,22 @@ class Pipeline:
         service_names: ServiceNames = (),
         tag: IntegrationTag = pins.INTEGRATION_TAG,
         env: IntegrationEnv = (),
-        run: Annotated[str, Doc("Only tests matching this regexp (go test -run).")] = "",
+        run: TestRun = "",
         timeout: Annotated[  # noqa: ASYNC109 (go test's -timeout, not a bound on this coroutine)
             str, Doc("Fail a test binary that runs longer (go test -timeout), e.g. 300s, 10m.")
         ] = pins.INTEGRATION_TIMEOUT,
     ) -> TestReport:
         """Run go test -tags integration against the app's image (APP_URL) and the given services; report always."""
-        names = check_service_names(list(service_names), len(services), integration.APP_HOST)
-        request = integration.Request(
-            services=dict(zip(names, services, strict=True)),
-            tag=check_build_tag(tag),
-            tags=tuple(self.tags),
-            env=check_env(list(env), "env"),
-            run=run,
-            timeout=check_duration(timeout, "integration-test --timeout"),
-        )
+        request = integration.request(services, service_names, tag, tuple(self.tags), env, run, timeout)
+        return await self._integration(request)
+
+    async def _integration(self, request: integration.Request) -> TestReport:
         port = check_port(self.port)
 
         async def app() -> integration.App:
-            _, _, binary = await self._main_binary(await self._platform(""), "dev")
-            return integration.App(image=await self.image(), binary=binary, port=port, start_timeout=self.start_timeout)
+            built = await self._built(await self._platform(""), "dev")
+            image = await self.image()
+            return integration.App(image=image, binary=built.main(), port=port, start_timeout=self.start_timeout)
 
         return await integration.integration_test(await self._env(), self._source(), request, app)
 
@@ -406,17 +362,13 @@ class Pipeline:
         """Build static binaries of every main package for every platform as <os>_<arch>/<name>."""
         platforms = self._platforms()
         # Every platform builds at once; each is listed to turn a failed build into a readable error.
-        built = await gather(*(partial(self._binaries, p, version) for p in platforms))
-        out = dag.directory()
-        for p, (_, binaries, _) in zip(platforms, built, strict=True):
-            out = out.with_directory(p.dirname, binaries)
-        return out
+        built = await gather(*(partial(self._built, p, version) for p in platforms))
+        return build.by_platform(platforms, [b.binaries for b in built])
 
     @dagger.function
     async def binary(self, platform: PlatformArg = "", version: Version = "dev") -> dagger.File:
         """Build the app's binary (see --main) for one platform."""
-        _, _, file = await self._main_binary(await self._platform(platform), version)
-        return file
+        return (await self._built(await self._platform(platform), version)).main()
 
     @dagger.function
     async def image(
@@ -427,21 +379,20 @@ class Pipeline:
     ) -> dagger.Container:
         """Build the minimal runtime image for one platform: static binary, USER 65532, no shell."""
         target = await self._platform(platform)
-        env, name, file = await self._main_binary(target, version)
+        built = await self._built(target, version)
         spec = ImageSpec(
-            name=name, version=version, revision=revision, port=check_port(self.port), base=self.runtime_base
+            name=built.main_name, version=version, revision=revision, port=check_port(self.port), base=self.runtime_base
         )
-        return build.image(env, file, target, spec)
+        return build.image(built.env, built.main(), target, spec)
 
     @dagger.function
     @up
     async def serve(self, version: Version = "dev") -> dagger.Service:
         """Run the app on its port (dagger call serve up --ports 8080:8080); fails if the port never opens."""
-        target = await self._platform("")
-        env, _, file = await self._main_binary(target, version)
+        built = await self._built(await self._platform(""), version)
         svc = (await self.image(version=version)).as_service(use_entrypoint=True)
-        diagnose = devloop.app_run(env.container(), file)
-        return await devloop.started(svc, [self.port], self.start_timeout, diagnose)
+        diagnose = run.app_run(built.env.container(), built.main())
+        return await run.started(svc, [self.port], self.start_timeout, diagnose)
 
     @dagger.function
     async def scan(
@@ -460,8 +411,9 @@ class Pipeline:
     ) -> ScanReport:
         """Scan one platform's image with Trivy; return JSON, SARIF and the gate's verdict."""
         target = await self._platform(platform)
-        documents, advisories = await self._vex(target, vex or [])
-        return await scanning.scan(
+        vuln_db = VulnDB(self.vuln_db) if self.reachability else None
+        documents, advisories = await scan_vex(await self._env(), self._source(), target, vex or [], vuln_db)
+        return await scan.scan(
             self._trivy(),
             await self.image(platform=str(target)),
             threshold=severity,
@@ -475,19 +427,14 @@ class Pipeline:
     @check
     async def scan_check(self, severity: SeverityArg = Severity.HIGH, ignore_unfixed: IgnoreUnfixed = False) -> None:
         """Fail when any platform's image has a finding at or above the threshold; the error lists the CVEs."""
-        reports = await gather(
-            *(
-                partial(self.scan, platform=str(p), severity=severity, ignore_unfixed=ignore_unfixed)
-                for p in self._platforms()
-            )
-        )
-        for report in reports:
-            report.check()
+        scans = (partial(self.scan, str(p), severity, ignore_unfixed) for p in self._platforms())
+        for found in await gather(*scans):
+            found.check()
 
     @dagger.function
     async def sbom(self, platform: PlatformArg = "") -> dagger.File:
         """Return the CycloneDX SBOM of one platform's image."""
-        return scanning.sbom(self._trivy(), await self.image(platform=platform))
+        return scan.sbom(self._trivy(), await self.image(platform=platform))
 
     @uncached
     async def publish(
@@ -496,16 +443,13 @@ class Pipeline:
         version: Annotated[str, Doc("Semver release, e.g. v1.2.3; tags 1.2.3, 1.2 and 1 (pre-releases: exact).")],
         commit: Annotated[str, Doc("Git commit: its short sha becomes a tag and the revision label.")] = "",
         latest: Annotated[bool, Doc("Also tag latest.")] = False,
-        username: Annotated[str, Doc("Registry user.")] = "",
-        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+        username: Username = "",
+        password: Password = None,
     ) -> list[str]:
         """Publish every platform as one image index under all tags; return address:tag@sha256 refs."""
-        check_address(address)
-        tags = fan_out(version, latest=latest, commit=commit)
+        tags = self._publish_tags(address, version, commit, latest)
         platforms = self._platforms()
-        if (password is None) != (not username):
-            msg = "publish: give --username and --password together"
-            raise ValueError(msg)
+        check_login(username, password)
         auth = (username, password) if password is not None else None
         await check_push_access(address, auth)
         variants = [await self.image(platform=str(p), version=version, revision=commit) for p in platforms]
@@ -538,44 +482,39 @@ class Pipeline:
         integration_env: IntegrationEnv = (),
     ) -> str:
         """Run fmt, vet, tidy, lint, test, build, scan at once; then integration tests and the release asked for."""
+        # Every input is checked before anything is built: what publish and integration-test check themselves.
         plan = ci_release_plan(address, key is not None, chart_dir is not None, chart_address)
-        if address:  # publish inputs are checked before anything is built
-            check_address(address)
-            fan_out(version, latest=latest, commit=commit)
+        if address:
+            self._publish_tags(address, version, commit, latest)
         self._platforms()
-        check_service_names(list(service_names), len(services), integration.APP_HOST)
-        check_build_tag(integration_tag)
-        check_env(list(integration_env), "integration-env")
-        publish = partial(
-            self.publish, address=address, version=version, commit=commit, latest=latest, username=username,
-            password=password,
-        )  # fmt: skip
-        facts = Provenance(version=version, commit=commit, source_uri=source_uri)
-        signer = supply.Signer(key, key_password) if key is not None else None
-        release = await self._release(plan, publish, facts, signer, chart_dir, (username, password), address)
+        request = integration.request(
+            services, service_names, integration_tag, tuple(self.tags), integration_env, env_flag="integration-env"
+        )
+        publish = partial(self.publish, address, version, commit, latest, username, password)
+        facts = ReleaseFacts(version=version, commit=commit, source_uri=source_uri)
+        signer = Signer(key, key_password) if key is not None else None
+        supply = await self._supply(username, password)
+        release = await supply_chain.release_steps(supply, plan, publish, facts, signer, chart_dir, address)
 
         async def build_all() -> None:
             await (await self.build(version=version)).sync()
 
         async def integration_tests() -> None:
-            report = await self.integration_test(
-                services=services, service_names=service_names, tag=integration_tag, env=integration_env
-            )
-            report.check()
+            (await self._integration(request)).check()
 
-        checks_ = {
+        checks = {
             "fmt": self.fmt,
             "vet": self.vet,
             "tidy": self.tidy,
             "lint": self.lint,
             "test": self.test_check,
             "build": build_all,
-            "scan": lambda: self.scan_check(severity=severity),
+            "scan": partial(self.scan_check, severity),
         }
-        # Integration tests run after every check passed, and only when the source has some (see go/integration_files.py).
-        if await integration.has_tests(await self._env(), self._source(), tuple(self.tags), integration_tag):
+        # Integration tests run after every check passed, and only when the source has some (go/integration_files).
+        if await integration.has_tests(await self._env(), self._source(), tuple(self.tags), request.tag):
             release = [("integration", integration_tests), *release]
-        return await run_ci(checks_, release)
+        return await run_ci(checks, release)
 
     @dagger.function
     async def chart_check(
@@ -596,175 +535,38 @@ class Pipeline:
         readiness_path: Annotated[str, Doc("HTTP path the readiness probe must GET.")] = "/readyz",
     ) -> str:
         """Lint and render a Helm chart, validate it with kubeconform, and check probes, non-root and limits."""
+        probes = (liveness_path, readiness_path)
         env = await self._env()
         return await chart.check_chart(
-            env,
-            chart_dir,
-            kube_version=kube_version,
-            schemas=schemas,
-            values=values,
-            probes=(liveness_path, readiness_path),
+            env, chart_dir, kube_version=kube_version, schemas=schemas, values=values, probes=probes
         )
 
     # --- supply chain: reachability, one SARIF, signatures, attestations, the chart ------------------------------
-
-    async def _vex(
-        self, platform: Platform, given: list[dagger.File]
-    ) -> tuple[list[tuple[str, dagger.File]], dict[str, Advisory]]:
-        """Return the VEX documents for a scan: the user's, checked first; govulncheck's when reachability is on."""
-        source = self._source()
-        files = [*given, *(source.file(p) for p in sorted(await source.glob(f"{VEX_FOLDER}/*.json")))]
-        docs: list[tuple[str, dagger.File]] = []
-        for f in files:
-            name = await f.name()
-            detect_format(await f.contents(), name)
-            docs.append((f"VEX document {name}", f))
-        if not self.reachability:
-            return docs, {}
-        env = await self._env()
-        db = vulns.VulnDB(self.vuln_db)
-        stream, openvex = await gather(
-            partial(vulns.govulncheck, env, source, platform, db, "json"),
-            partial(vulns.govulncheck, env, source, platform, db, "openvex"),
-        )
-        modules = await vulns.module_paths(source, env.project)
-        matchable = dag.directory().with_new_file("govulncheck.openvex.json", for_trivy(openvex, modules))
-        label = "govulncheck (the vulnerable code is not reachable from the source)"
-        return [(label, matchable.file("govulncheck.openvex.json")), *docs], parse(stream)
-
-    def _tools(self, env: GoEnv, address: str, username: str, password: dagger.Secret | None) -> supply.Tools:
-        if (password is None) != (not username):
-            msg = "give --username and --password together"
-            raise ValueError(msg)
-        return supply.Tools(env, self.cosign_image, registry.access(address, username, password))
-
-    def _tools_of(self, env: GoEnv, login: Login) -> ToolsOf:
-        return lambda address: self._tools(env, address, *login)
-
-    async def _signed(
-        self, step: str, image: str, signer: supply.Signer, tools_of: ToolsOf
-    ) -> tuple[ImageRef, supply.Tools, str, list[Manifest]]:
-        """Check the key, then find the pushed index and its platforms (nothing is written before both pass)."""
-        ref = parse_ref(image, step)
-        tools = tools_of(ref.repository)
-        await supply.check_signer(tools, signer, step)
-        digest = await supply.resolve(tools, ref, step)
-        if ref.digest and digest != ref.digest:
-            msg = f"{ref.repository}:{ref.tag} points to {digest}, not {ref.digest}: the tag moved; nothing was written"
-            raise PipelineError(step, msg)
-        return ref, tools, digest, await supply.manifests(tools, ref.repository, digest, step)
-
-    async def _provenance(self, env: GoEnv, given: "Provenance") -> str:
-        """Return the SLSA provenance v1 predicate of this pipeline's build (JSON)."""
-        source = self._source()
-        project = env.project
-        sums = [f"{u}/go.sum" for u in project.uses] if project.uses else ["go.sum"]
-        modules = [
-            m
-            for path in [*sums, "go.work.sum"]
-            if await source.exists(path)
-            for m in gosum_modules(await source.file(path).contents())
-        ]
-        flags = await self._flags(env, given.version)
-        base = await dag.container().from_(self.runtime_base).image_ref() if self.runtime_base else ""
-        facts = BuildFacts(
-            builder_id=given.builder_id or DEFAULT_BUILDER_ID,
-            source_uri=given.source_uri,
-            commit=given.commit,
-            version=given.version,
-            platforms=[str(p) for p in self._platforms()],
-            parameters={
-                "packages": list(self.packages),
-                "main": self.main,
-                "tags": list(self.tags),
-                "linkVars": list(self.link_vars),
-                "cgo": self.cgo,
-                "runtimeBase": self.runtime_base,
-            },
-            go_build=flags.argv(OUT),
-            go_version=env.go_version,
-            builder_image=await dag.container().from_(env.image).image_ref(),
-            base_image=base,
-            modules=sorted(set(modules), key=lambda m: (m.path, m.version)),
-            builder_version={"dagger": pins.DAGGER_VERSION, "cosign": pins.COSIGN_VERSION},
-        )
-        return json.dumps(predicate(facts), indent=2) + "\n"
-
-    async def _release(
-        self,
-        plan: ReleasePlan,
-        publish: Callable[[], Awaitable[list[str]]],
-        facts: "Provenance",
-        signer: supply.Signer | None,
-        chart_dir: dagger.Directory | None,
-        login: Login,
-        address: str,
-    ) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
-        """Return ci's release steps in order; the key and the chart are checked now, before anything is built."""
-        if signer is not None:  # a wrong key password fails here, before anything is built or pushed
-            await supply.check_signer(self._tools(await self._env(), address, *login), signer, "ci")
-        if chart_dir is not None:
-            await chartpub.check_chart(chart_dir)
-        ledger = supply.Ledger()
-        published: list[str] = []
-
-        async def push() -> None:
-            published.extend(await publish())
-            ledger.add(*(f"tag: {r}" for r in published))
-
-        async def sign_() -> None:
-            if signer is not None:
-                await self._sign_image(published[0], signer, login, ledger)
-
-        async def attest_() -> None:
-            if signer is not None:
-                await self._attest_image(published[0], signer, login, facts, ledger)
-
-        async def chart_() -> None:
-            if signer is not None and chart_dir is not None:
-                await self._chart(chart_dir, plan.chart_address, published[0], facts.version, signer, login, ledger)
-
-        steps = {"publish": push, "sign": sign_, "attest": attest_, "publish-chart": chart_}
-        return [(name, steps[name] if name == "publish" else ledger.guard(name, steps[name])) for name in plan.steps]
 
     @dagger.function
     async def vulncheck(self, platform: PlatformArg = "") -> VulnReport:
         """Run govulncheck on the source: the advisories its code calls, with the symbols and call paths."""
         target = await self._platform(platform)
-        env, source, db = await self._env(), self._source(), vulns.VulnDB(self.vuln_db)
+        env, source, db = await self._env(), self._source(), VulnDB(self.vuln_db)
         stream, openvex = await gather(
-            partial(vulns.govulncheck, env, source, target, db, "json"),
-            partial(vulns.govulncheck, env, source, target, db, "openvex"),
+            partial(govulncheck, env, source, target, db, "json"),
+            partial(govulncheck, env, source, target, db, "openvex"),
         )
-        return vulns.report(stream, openvex)[0]
+        return report(stream, openvex)[0]
 
     @dagger.function
     async def sarif(self, platform: PlatformArg = "", severity: SeverityArg = Severity.HIGH) -> dagger.File:
         """Return one SARIF 2.1.0 log for code scanning: a run each for go vet, golangci-lint, govulncheck and Trivy."""
         target = await self._platform(platform)
-        env, source = await self._env(), self._source()
-        vet_out, linted, gv, scanned = await gather(
-            partial(checks.vet_json, env, source, tuple(self.tags)),
-            partial(self._lint_sarif, env, source),
-            partial(vulns.govulncheck, env, source, target, vulns.VulnDB(self.vuln_db), "sarif"),
-            partial(self._trivy_sarif, str(target), severity),
-        )
-        try:
-            runs = {
-                "go-vet": sarif.vet_run(vet_out, SRC, env.go_version),
-                "golangci-lint": sarif.runs_of(linted, "golangci-lint")[0],
-                "govulncheck": sarif.runs_of(gv, "govulncheck")[0],
-                "trivy": sarif.runs_of(scanned, "trivy")[0],
-            }
-        except (ValueError, IndexError) as e:
-            raise PipelineError("sarif", f"a tool's output could not be merged: {e}") from None
-        return dag.directory().with_new_file("pipeline.sarif", sarif.merge(runs)).file("pipeline.sarif")
 
-    async def _lint_sarif(self, env: GoEnv, source: dagger.Directory) -> str:
-        return await (await linting.lint(env, source, tuple(self.tags), self._lint_tool(env))).sarif.contents()
+        async def lint_sarif() -> str:
+            return await (await self.lint_report()).sarif.contents()
 
-    async def _trivy_sarif(self, platform: str, severity: Severity) -> str:
-        return await (await self.scan(platform=platform, severity=severity)).sarif.contents()
+        async def trivy_sarif() -> str:
+            return await (await self.scan(platform=str(target), severity=severity)).sarif.contents()
+
+        env, source, tags = await self._env(), self._source(), tuple(self.tags)
+        return await sarif.code_scanning_log(env, source, target, tags, VulnDB(self.vuln_db), lint_sarif, trivy_sarif)
 
     @uncached
     async def sign(
@@ -772,19 +574,12 @@ class Pipeline:
         image: ImageArg,
         key: KeyArg,
         key_password: KeyPasswordArg = None,
-        username: Annotated[str, Doc("Registry user.")] = "",
-        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+        username: Username = "",
+        password: Password = None,
     ) -> list[str]:
         """Sign a published image with a cosign key: its index and each platform manifest; return what was signed."""
-        return await self._sign_image(image, supply.Signer(key, key_password), (username, password), supply.Ledger())
-
-    async def _sign_image(self, image: str, signer: supply.Signer, login: Login, ledger: supply.Ledger) -> list[str]:
-        env = await self._env()
-        ref, tools, digest, platforms = await self._signed("sign", image, signer, self._tools_of(env, login))
-        targets = (
-            [(digest, "index"), *((m.digest, m.platform) for m in platforms)] if platforms else [(digest, "image")]
-        )
-        return await supply.sign(tools, signer, ref.repository, targets, ledger)
+        supply = await self._supply(username, password)
+        return await supply_chain.sign_image(supply, image, Signer(key, key_password))
 
     @uncached
     async def attest(
@@ -796,54 +591,26 @@ class Pipeline:
         commit: Annotated[str, Doc("Git commit the image was built from (recorded in the provenance).")] = "",
         source_uri: Annotated[str, Doc("Source repository, e.g. git+https://github.com/acme/hello.")] = "",
         builder_id: Annotated[str, Doc("SLSA builder id, e.g. your CI run's URL; default: this module.")] = "",
-        username: Annotated[str, Doc("Registry user.")] = "",
-        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+        username: Username = "",
+        password: Password = None,
     ) -> list[str]:
         """Attach a CycloneDX SBOM attestation per platform and SLSA provenance v1 to a published image."""
-        signer = supply.Signer(key, key_password)
-        build_ = Provenance(version=version, commit=commit, source_uri=source_uri, builder_id=builder_id)
-        return await self._attest_image(image, signer, (username, password), build_, supply.Ledger())
-
-    async def _attest_image(
-        self, image: str, signer: supply.Signer, login: Login, facts: "Provenance", ledger: supply.Ledger
-    ) -> list[str]:
-        env = await self._env()
-        version, commit = facts.version, facts.commit
-        ref, tools, digest, platforms = await self._signed("attest", image, signer, self._tools_of(env, login))
-        built = {str(p) for p in self._platforms()}
-        if not platforms and len(built) == 1:  # a single-platform publish is one image manifest
-            platforms = [Manifest(platform=built.pop(), digest=digest)]
-            built = {platforms[0].platform}
-        if {m.platform for m in platforms} != built:
-            found = ", ".join(m.platform for m in platforms)
-            msg = f"{ref.repository}@{digest} holds {found}; this pipeline builds {', '.join(sorted(built))}"
-            raise PipelineError("attest", msg + "; nothing was written")
-        items = [
-            supply.Attestation(
-                m.digest,
-                f"CycloneDX SBOM, {m.platform}",
-                "cyclonedx",
-                scanning.sbom(self._trivy(), await self.image(platform=m.platform, version=version, revision=commit)),
-            )
-            for m in platforms
-        ]
-        provenance = await self._provenance(env, facts)
-        document = dag.directory().with_new_file("provenance.json", provenance).file("provenance.json")
-        items.append(supply.Attestation(digest, "SLSA provenance v1", "slsaprovenance1", document))
-        return await supply.attest(tools, signer, ref.repository, items, ledger)
+        facts = ReleaseFacts(version=version, commit=commit, source_uri=source_uri, builder_id=builder_id)
+        supply = await self._supply(username, password)
+        return await supply_chain.attest_image(supply, image, Signer(key, key_password), facts)
 
     @uncached
     async def verify(
         self,
         image: Annotated[str, Doc("Image to check: repository:tag@sha256:… (publish's output), @sha256:… or :tag.")],
         key: Annotated[dagger.File, Doc("cosign public key (cosign.pub).")],
-        username: Annotated[str, Doc("Registry user.")] = "",
-        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+        username: Username = "",
+        password: Password = None,
     ) -> VerifyReport:
         """Verify a published image's signatures, SBOM attestations and provenance with a cosign public key."""
-        ref = parse_ref(image, "verify")
-        tools = self._tools(await self._env(), ref.repository, username, password)
-        return await supply.verify(tools, key, ref)
+        supply = await self._supply(username, password)
+        ref = supply_chain.parse_ref(image, "verify")
+        return await verify(supply.tools(ref.repository), key, ref)
 
     @uncached
     async def publish_chart(
@@ -856,47 +623,21 @@ class Pipeline:
         version: Annotated[str, Doc("Release, e.g. v1.2.3: the chart's version and appVersion (1.2.3).")],
         key: KeyArg,
         key_password: KeyPasswordArg = None,
-        username: Annotated[str, Doc("Registry user.")] = "",
-        password: Annotated[dagger.Secret | None, Doc("Registry password or token (a Secret).")] = None,
+        username: Username = "",
+        password: Password = None,
     ) -> str:
         """Package a Helm chart pinned to a published image digest, push it as an OCI artifact and sign it."""
-        signer = supply.Signer(key, key_password)
-        return await self._chart(chart_dir, address, image, version, signer, (username, password), supply.Ledger())
-
-    async def _chart(
-        self,
-        chart_dir: dagger.Directory,
-        address: str,
-        image: str,
-        version: str,
-        signer: supply.Signer,
-        login: Login,
-        ledger: supply.Ledger,
-    ) -> str:
-        check_address(address)
-        chart_version = str(parse_version(version))
-        pinned = parse_ref(image, "publish-chart")
-        if not pinned.digest:
-            msg = f"publish-chart: --image {image!r} has no digest; give publish's output, repository:tag@sha256:…"
-            raise ValueError(msg)
-        env = await self._env()
-        tools = self._tools(env, address, *login)
-        return await chartpub.publish_chart(env, tools, signer, chart_dir, address, pinned, chart_version, ledger)
+        supply = await self._supply(username, password)
+        signer = Signer(key, key_password)
+        return await supply_chain.publish_chart(supply, chart_dir, address, image, version, signer)
 
     @dagger.function
     @up
     async def debug(self) -> dagger.Service:
         """Run the app under headless delve on :2345 (API v2, multi-client), the app on its port."""
-        target = await self._platform("")
-        env = await self._env()
-        flags = await self._flags(env, debug=True)
-        deps = await env.deps(self._source(), tools=[pins.DELVE])
-        built = build.binaries(env, deps, target, flags)
-        names = await build.built_names(env, deps, built, flags)
-        name = build.choose_main(names, self.main, env.project.name)
-        bins = deps.with_directory(devloop.DEBUG_DIR, built)
-        svc = devloop.debug_service(bins, name, check_port(self.port))
-        return await devloop.started(svc, [devloop.DLV_PORT, self.port], self.start_timeout)
+        built = await self._built(await self._platform(""), "dev", debug=True)
+        svc = run.debug_service(built.with_binaries(run.DEBUG_DIR), built.main_name, check_port(self.port))
+        return await run.started(svc, [run.DLV_PORT, self.port], self.start_timeout)
 
     @dagger.function
     async def bench(
@@ -907,28 +648,7 @@ class Pipeline:
     ) -> dagger.Directory:
         """Run benchmarks; return bench.txt with cpu.prof and mem.prof for go tool pprof."""
         env = await self._env()
-        return devloop.bench_dir(env, await env.deps(self._source()), package, pattern, benchtime).without_file(
-            "bench.test"
-        )
-
-    async def _profiled(
-        self,
-        profile: ProfileKind,
-        file: dagger.File | None,
-        binary: dagger.File | None,
-        sample_index: str,
-        bench: tuple[str, str, str],
-    ) -> tuple[GoEnv, profiling.Profiled]:
-        check_sample_index(sample_index)
-        package, pattern, benchtime = bench
-        check_benchtime(benchtime, "pprof --benchtime")
-        env = await self._env()
-        if file is None:
-            ran = devloop.bench_dir(env, await env.deps(self._source()), package, pattern, benchtime)
-            file, binary = ran.file(profile.file), binary or ran.file("bench.test")
-        trim = "" if env.project.uses else env.project.module  # a -trimpath build names files by module path
-        ready = await profiling.profiled(env, self._source(), file, binary, sample_index=sample_index, trim_path=trim)
-        return env, ready
+        return bench_dir(env, await env.deps(self._source()), package, pattern, benchtime).without_file("bench.test")
 
     @dagger.function
     @up
@@ -945,9 +665,9 @@ class Pipeline:
     ) -> dagger.Service:
         """Serve pprof's web UI (flame graph, top, source) on a profile: dagger call pprof up --ports 8081:8081."""
         check_port(ui_port)
-        _, ready = await self._profiled(profile, file, binary, sample_index, (package, pattern, benchtime))
-        svc = profiling.service(ready, ui_port)
-        return await devloop.started(svc, [ui_port], self.start_timeout, step=profiling.STEP)
+        given = ProfileInput(profile, file, binary, sample_index, package, pattern, benchtime)
+        ready = await pprof.prepare(await self._env(), self._source(), given)
+        return await run.started(pprof.service(ready, ui_port), [ui_port], self.start_timeout, step=pprof.STEP)
 
     @dagger.function
     async def pprof_report(
@@ -961,8 +681,9 @@ class Pipeline:
         benchtime: BenchTime = "1s",
     ) -> dagger.Directory:
         """Return a profile's flame graph page (flamegraph.html), top.txt and, with Graphviz, graph.svg."""
-        env, ready = await self._profiled(profile, file, binary, sample_index, (package, pattern, benchtime))
-        return await profiling.report(env, ready, self.start_timeout)
+        env = await self._env()
+        given = ProfileInput(profile, file, binary, sample_index, package, pattern, benchtime)
+        return await pprof.report(env, await pprof.prepare(env, self._source(), given), self.start_timeout)
 
     @dagger.function
     async def bench_compare(

@@ -6,23 +6,24 @@ engine did), 2 usage error (found before any engine session). Errors are one par
 """
 
 import enum
-import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, NoReturn, cast, get_origin
+from typing import Any, Final, NoReturn, cast, get_origin
 
 import anyio
 import click
 import dagger
+import httpx
+import tenacity
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.core.errors import PipelineError, leaves
+from pipeline.core.errors import EngineError, PipelineError, UsageError, exit_code, leaves
 from pipeline.go.lint import LintReport
 from pipeline.go.run import DLV_PORT
 from pipeline.go.testing import TestReport
-from pipeline.release.cosign import VerifyReport
+from pipeline.release.verify import VerifyReport
 from pipeline.security.scan import ScanReport
 from pipeline.security.vulncheck import VulnReport
 
@@ -32,7 +33,6 @@ from .schema import SchemaCache
 from .session import (
     LISTS,
     EngineLostError,
-    EngineUnreachableError,
     base_type,
     check_engine,
     check_secrets,
@@ -207,38 +207,46 @@ async def _call(config: dict[str, Any], fn: Fn, kwargs: dict[str, Any], output: 
                     return
 
 
+#: What the SDK raises when the connection to the engine breaks mid-call (retries exhausted, a dropped stream).
+LOST: Final = (
+    dagger.ClientConnectionError,
+    dagger.TransportError,
+    ConnectionError,
+    httpx.TransportError,
+    anyio.BrokenResourceError,
+    tenacity.RetryError,
+)
+
+
 def _engine_lost(e: BaseException) -> bool:
     """Tell whether an error means the engine (or the connection to it) went away."""
     context = e.__context__
     if context is not None and any(isinstance(x, EngineLostError) for x in leaves(context)):
         return True  # the watchdog saw it first; closing the session then failed too
-    names = {type(x).__name__ for x in (e, e.__cause__, context) if x is not None}
-    lost = {"RetryError", "ConnectError", "ReadError", "RemoteProtocolError", "TransportError", "BrokenResourceError"}
-    return isinstance(e, dagger.ClientConnectionError | dagger.TransportError | ConnectionError) or bool(names & lost)
+    return any(isinstance(x, LOST) for x in (e, e.__cause__, context) if x is not None)
+
+
+def _paragraph(e: BaseException) -> str:
+    if isinstance(e, dagger.ExecError):
+        return f"`{' '.join(e.command)}` failed (exit {e.exit_code}): {(e.stderr or e.stdout).strip()}"
+    if isinstance(e, dagger.DaggerError):
+        return f"engine: {e}"
+    if isinstance(e, PipelineError):
+        return str(e)
+    return f"{type(e).__name__}: {e}"
 
 
 def report(error: BaseException) -> NoReturn:
-    """Print one failure as one paragraph with the documented exit code (never a traceback)."""
+    """Print one failure as one paragraph with its exit code by type (errors.exit_code; never a traceback)."""
     errors = list(leaves(error))
-    first = errors[0]
-    host = os.environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST", "the default engine")
-    if isinstance(first, EngineUnreachableError):
-        _fail(f"engine: {first}", EXIT_FAILED)
+    engine = next((e for e in errors if isinstance(e, EngineError)), None)
+    if engine is not None:
+        _fail(str(engine), engine.exit_code)
     if any(_engine_lost(e) for e in errors):
-        _fail(f"engine: the Dagger engine at {host} went away; start it again (make engine-up) and re-run", EXIT_FAILED)
-    if isinstance(first, ValueError | click.BadParameter):
-        _fail(str(first), EXIT_USAGE)
-    text = "\n".join(
-        f"`{' '.join(e.command)}` failed (exit {e.exit_code}): {(e.stderr or e.stdout).strip()}"
-        if isinstance(e, dagger.ExecError)
-        else f"engine: {e}"
-        if isinstance(e, dagger.DaggerError)
-        else str(e)
-        if isinstance(e, PipelineError)
-        else f"{type(e).__name__}: {e}"
-        for e in errors
-    )
-    _fail(text, EXIT_FAILED)
+        _fail(str(EngineLostError(None)), EXIT_FAILED)
+    if all(isinstance(e, click.BadParameter) for e in errors):
+        _fail(str(errors[0]), EXIT_USAGE)
+    _fail("\n".join(_paragraph(e) for e in errors), exit_code(error))
 
 
 def run_async(main: Callable[[], Awaitable[None]]) -> None:
@@ -280,7 +288,7 @@ def _command(fn: Fn) -> click.Command:
             hostcheck.check_config(config)
             hostcheck.check_call(fn.name, kwargs)
             hostcheck.check_supply(fn.name, kwargs)
-        except (ValueError, click.BadParameter) as e:
+        except (UsageError, click.BadParameter) as e:
             report(e)
         if watch:
             from .watch import serve_watch  # noqa: PLC0415 (only `serve --watch` needs watchfiles)

@@ -6,7 +6,7 @@ The module validates the same inputs itself; here they cost nothing: no session,
 from pathlib import Path
 from typing import Any
 
-from pipeline.ci.steps import ci_release_plan
+from pipeline.core.errors import UsageError
 from pipeline.core.validate import (
     check_build_tag,
     check_coverage,
@@ -24,6 +24,7 @@ from pipeline.go.platforms import parse_platforms
 from pipeline.perf.bench_compare_report import check_benchtime, check_compare_inputs
 from pipeline.perf.pprof_args import check_sample_index
 from pipeline.release.attest_provenance import parse_ref
+from pipeline.release.ci_release_plan import ci_release_plan
 from pipeline.release.publish_tags import check_address, fan_out
 from pipeline.security.vex_documents import detect_format
 
@@ -32,11 +33,11 @@ APP_HOST = "app"
 
 
 def check_source(path: str) -> Path:
-    """Return the source folder, or raise ValueError naming it when it holds no readable go.mod or go.work."""
+    """Return the source folder, or raise UsageError naming it when it holds no readable go.mod or go.work."""
     root = Path(path)
     if not root.is_dir():
         msg = f"source: {path} is not a folder"
-        raise ValueError(msg)
+        raise UsageError(msg)
     for name in (GO_WORK, GO_MOD):
         candidate = root / name
         if candidate.is_file():
@@ -44,16 +45,16 @@ def check_source(path: str) -> Path:
                 candidate.read_bytes()
             except OSError as e:
                 msg = f"source: cannot read {candidate}: {e.strerror}"
-                raise ValueError(msg) from None
+                raise UsageError(msg) from None
             return root
     nested = sorted(p.parent.name for p in root.glob(f"*/{GO_MOD}"))
     hint = f"; Go modules in sub-folders: {', '.join(nested)} (pass --source {root / nested[0]})" if nested else ""
     msg = f"source: no {GO_MOD} or {GO_WORK} in {root}{hint}"
-    raise ValueError(msg)
+    raise UsageError(msg)
 
 
 def check_packages(root: Path, patterns: list[str]) -> None:
-    """Raise ValueError naming a package pattern whose folder holds no Go file."""
+    """Raise UsageError naming a package pattern whose folder holds no Go file."""
     for pattern in check_package_syntax(patterns):
         folder = package_dir(pattern)
         if folder is None or folder == ".":
@@ -61,7 +62,7 @@ def check_packages(root: Path, patterns: list[str]) -> None:
         glob = "**/*.go" if pattern.endswith("...") else "*.go"
         if not any((root / folder).glob(glob)):
             msg = f"packages: {pattern!r} names no Go package in {root} (no {folder}/{glob})"
-            raise ValueError(msg)
+            raise UsageError(msg)
 
 
 def check_config(config: dict[str, Any]) -> None:
@@ -86,9 +87,9 @@ def check_benchmarks(name: str, kwargs: dict[str, Any]) -> None:
         if kwargs.get("base") is not None:
             try:
                 check_source(str(kwargs["base"]))
-            except ValueError as e:
+            except UsageError as e:
                 msg = f"bench-compare --base: {str(e).removeprefix('source: ')}"
-                raise ValueError(msg) from None
+                raise UsageError(msg) from None
     if kwargs.get("benchtime") is not None:
         check_benchtime(str(kwargs["benchtime"]), f"{name.replace('_', '-')} --benchtime")
     if kwargs.get("sample_index"):
@@ -121,13 +122,13 @@ def check_supply(name: str, kwargs: dict[str, Any]) -> None:
         if name == "publish_chart" and not ref.digest:
             image = kwargs["image"]
             msg = f"publish-chart: --image {image!r} has no digest; give publish's output, repository:tag@sha256:…"
-            raise ValueError(msg)
+            raise UsageError(msg)
     for path in kwargs.get("vex") or ():
         try:
             text = Path(path).read_text()
         except OSError as e:
             msg = f"vex: cannot read {path}: {e.strerror}"
-            raise ValueError(msg) from None
+            raise UsageError(msg) from None
         detect_format(text, Path(path).name)
     if name == "ci":
         ci_release_plan(

@@ -18,7 +18,8 @@ import psutil
 from dagger import dag
 
 from pipeline import Pipeline
-from pipeline.main import SOURCE_IGNORE
+from pipeline.args import SOURCE_IGNORE
+from pipeline.core.errors import EngineError
 
 from .introspect import Arg, Fn, functions
 
@@ -90,12 +91,17 @@ def make_pipeline(config: dict[str, Any], *, fresh: bool = False) -> Pipeline:
     return Pipeline(**{k: v for k, v in kwargs.items() if v is not None})
 
 
-class EngineUnreachableError(ConnectionError):
+class EngineUnreachableError(EngineError):
     """No Dagger engine answers at the configured address."""
 
 
-class EngineLostError(ConnectionError):
+class EngineLostError(EngineError):
     """The engine stopped accepting connections while a call was running."""
+
+    def __init__(self, address: str | None) -> None:
+        """Name the engine that went away."""
+        self.address = address or os.environ.get("_EXPERIMENTAL_DAGGER_RUNNER_HOST", "the default engine")
+        super().__init__(f"the Dagger engine at {self.address} went away; start it again (make engine-up) and re-run")
 
 
 def _probe_address() -> str | None:

@@ -14,6 +14,8 @@ from typing import Any, Final, cast
 
 import yaml
 
+from pipeline.core.errors import UsageError
+
 #: Default probe paths (the chart check takes others).
 PROBES: Final = ("/healthz", "/readyz")
 #: Long-running workloads: they need probes and a Service.
@@ -59,7 +61,7 @@ BUILTIN_GROUPS: Final = frozenset(
     }
 )
 
-Manifest = dict[str, Any]
+KubeObject = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class Violation:
         return f"{self.where}: {self.problem}"
 
 
-def parse_manifests(text: str) -> list[Manifest]:
+def parse_manifests(text: str) -> list[KubeObject]:
     """Parse `helm template` output (multi-document YAML) into manifests, skipping empty documents.
 
     Raises ValueError when the YAML does not parse or a document is not a Kubernetes object.
@@ -84,14 +86,14 @@ def parse_manifests(text: str) -> list[Manifest]:
     except yaml.YAMLError as e:
         msg = f"rendered manifests are not valid YAML: {e}"
         raise ValueError(msg) from e
-    manifests: list[Manifest] = []
+    manifests: list[KubeObject] = []
     for i, doc in enumerate(docs):
         if doc is None:
             continue
         if not isinstance(doc, dict) or "kind" not in doc or "apiVersion" not in doc:
             msg = f"rendered document {i + 1} is not a Kubernetes object (no kind/apiVersion)"
             raise ValueError(msg)
-        manifests.append(cast("Manifest", doc))
+        manifests.append(cast("KubeObject", doc))
     return manifests
 
 
@@ -100,7 +102,7 @@ def check_rendered(text: str, probes: tuple[str, str] = PROBES) -> list[Violatio
     return check_manifests(parse_manifests(text), probes)
 
 
-def check_manifests(manifests: list[Manifest], probes: tuple[str, str] = PROBES) -> list[Violation]:
+def check_manifests(manifests: list[KubeObject], probes: tuple[str, str] = PROBES) -> list[Violation]:
     """Return every policy violation in manifests, in document order; probes: liveness and readiness paths."""
     services = [m for m in manifests if m.get("kind") == "Service"]
     violations: list[Violation] = []
@@ -110,7 +112,7 @@ def check_manifests(manifests: list[Manifest], probes: tuple[str, str] = PROBES)
         path = POD_SPEC_PATHS.get(kind)
         if path is None:
             continue
-        where = describe(m)
+        where = object_name(m)
         pod = _dig(m, path)
         labels = _pod_labels(m)
         violations += _check_pod(where, pod, probes if kind in SERVING_KINDS else None)
@@ -123,12 +125,12 @@ def check_manifests(manifests: list[Manifest], probes: tuple[str, str] = PROBES)
     return violations
 
 
-def describe(manifest: Manifest) -> str:
+def object_name(manifest: KubeObject) -> str:
     """Name a manifest as ``<Kind> <name>``."""
     return f"{manifest.get('kind')} {_map(manifest, 'metadata').get('name', '<unnamed>')}"
 
 
-def _check_pod(where: str, pod: Manifest, probes: tuple[str, str] | None) -> list[Violation]:
+def _check_pod(where: str, pod: KubeObject, probes: tuple[str, str] | None) -> list[Violation]:
     pod_sc = _map(pod, "securityContext")
     out: list[Violation] = []
     containers = _maps(pod, "containers")
@@ -146,7 +148,7 @@ def _check_pod(where: str, pod: Manifest, probes: tuple[str, str] | None) -> lis
     return out
 
 
-def _security_problems(pod_sc: Manifest, sc: Manifest) -> Iterator[str]:
+def _security_problems(pod_sc: KubeObject, sc: KubeObject) -> Iterator[str]:
     """Container-level settings win over the pod's, as in the kubelet."""
     non_root = _effective(sc, pod_sc, "runAsNonRoot")
     if non_root is not True:
@@ -168,7 +170,7 @@ def _security_problems(pod_sc: Manifest, sc: Manifest) -> Iterator[str]:
         yield f"seccompProfile type is {kind or 'not set'}, want RuntimeDefault or Localhost"
 
 
-def _resource_problems(resources: Manifest) -> Iterator[str]:
+def _resource_problems(resources: KubeObject) -> Iterator[str]:
     limits = _map(resources, "limits")
     if not limits:
         yield "resources.limits not set"
@@ -176,7 +178,7 @@ def _resource_problems(resources: Manifest) -> Iterator[str]:
         yield "resources.limits.memory not set"
 
 
-def _probe_problems(container: Manifest, probe_name: str, want_path: str) -> Iterator[str]:
+def _probe_problems(container: KubeObject, probe_name: str, want_path: str) -> Iterator[str]:
     probe = _map(container, probe_name)
     if not probe:
         yield f"no {probe_name}"
@@ -193,7 +195,9 @@ def _probe_problems(container: Manifest, probe_name: str, want_path: str) -> Ite
         yield f"{probe_name} port {port} is not a port the container declares"
 
 
-def _check_service(where: str, pod: Manifest, labels: Mapping[str, Any], services: list[Manifest]) -> list[Violation]:
+def _check_service(
+    where: str, pod: KubeObject, labels: Mapping[str, Any], services: list[KubeObject]
+) -> list[Violation]:
     containers = _maps(pod, "containers")
     if not containers:
         return []  # already reported
@@ -205,11 +209,11 @@ def _check_service(where: str, pod: Manifest, labels: Mapping[str, Any], service
         for port in _maps(_map(svc, "spec"), "ports"):
             target = port.get("targetPort", port.get("port"))
             if not any(_container_port(c, target) is not None for c in containers):
-                out.append(Violation(describe(svc), f"targetPort {target} is not a port of {where}'s containers"))
+                out.append(Violation(object_name(svc), f"targetPort {target} is not a port of {where}'s containers"))
     return out
 
 
-def _check_references(manifests: list[Manifest]) -> list[Violation]:
+def _check_references(manifests: list[KubeObject]) -> list[Violation]:
     """Autoscalers, disruption budgets and service monitors must point at objects the chart renders."""
     workloads = {
         (str(m.get("kind")), _map(m, "metadata").get("name")): m for m in manifests if m.get("kind") in POD_SPEC_PATHS
@@ -223,42 +227,42 @@ def _check_references(manifests: list[Manifest]) -> list[Violation]:
             selector = _map(_map(spec, "selector"), "matchLabels")
             pods = [_pod_labels(w) for w in workloads.values() if str(w.get("kind")) in SERVING_KINDS]
             if not any(_selects(selector, labels) for labels in pods):
-                out.append(Violation(describe(m), "selector matches no pods the chart renders"))
+                out.append(Violation(object_name(m), "selector matches no pods the chart renders"))
         elif kind == "ServiceMonitor":
             out += _check_service_monitor(m, spec, [x for x in manifests if x.get("kind") == "Service"])
     return out
 
 
-def _check_hpa(hpa: Manifest, spec: Manifest, workloads: Mapping[tuple[str, Any], Manifest]) -> list[Violation]:
+def _check_hpa(hpa: KubeObject, spec: KubeObject, workloads: Mapping[tuple[str, Any], KubeObject]) -> list[Violation]:
     ref = _map(spec, "scaleTargetRef")
     target = workloads.get((str(ref.get("kind")), ref.get("name")))
     if target is None:
-        return [Violation(describe(hpa), f"scaleTargetRef {ref.get('kind')} {ref.get('name')} is not in the chart")]
+        return [Violation(object_name(hpa), f"scaleTargetRef {ref.get('kind')} {ref.get('name')} is not in the chart")]
     on_cpu = any(_map(metric, "resource").get("name") == "cpu" for metric in _maps(spec, "metrics"))
     if not on_cpu:
         return []
     pod = _dig(target, POD_SPEC_PATHS[str(target.get("kind"))])
     return [
-        Violation(describe(hpa), f"scales on CPU but container {c.get('name')} sets no resources.requests.cpu")
+        Violation(object_name(hpa), f"scales on CPU but container {c.get('name')} sets no resources.requests.cpu")
         for c in _maps(pod, "containers")
         if not _map(_map(c, "resources"), "requests").get("cpu")
     ]
 
 
-def _check_service_monitor(monitor: Manifest, spec: Manifest, services: list[Manifest]) -> list[Violation]:
+def _check_service_monitor(monitor: KubeObject, spec: KubeObject, services: list[KubeObject]) -> list[Violation]:
     selector = _map(_map(spec, "selector"), "matchLabels")
     selected = [s for s in services if _selects(selector, _map(_map(s, "metadata"), "labels"))]
     if not selected:
-        return [Violation(describe(monitor), "selector matches no Service the chart renders")]
+        return [Violation(object_name(monitor), "selector matches no Service the chart renders")]
     names = {p.get("name") for s in selected for p in _maps(_map(s, "spec"), "ports")}
     return [
-        Violation(describe(monitor), f"endpoint port {e.get('port')} is not a port name of the Service it selects")
+        Violation(object_name(monitor), f"endpoint port {e.get('port')} is not a port name of the Service it selects")
         for e in _maps(spec, "endpoints")
         if "port" in e and e.get("port") not in names
     ]
 
 
-def _pod_labels(workload: Manifest) -> Manifest:
+def _pod_labels(workload: KubeObject) -> KubeObject:
     path = POD_SPEC_PATHS[str(workload.get("kind"))]
     return _map(_map(_dig(workload, path[:-1]), "metadata"), "labels")
 
@@ -269,7 +273,7 @@ def _selects(selector: object, labels: Mapping[str, Any]) -> bool:
     return all(labels.get(k) == v for k, v in cast("dict[str, Any]", selector).items())
 
 
-def _container_port(container: Manifest, port: object) -> Manifest | None:
+def _container_port(container: KubeObject, port: object) -> KubeObject | None:
     """Return the declared port that a probe or targetPort names (by name or number), or None."""
     for p in _maps(container, "ports"):
         if (isinstance(port, str) and p.get("name") == port) or (
@@ -279,7 +283,7 @@ def _container_port(container: Manifest, port: object) -> Manifest | None:
     return None
 
 
-def _effective(container: Manifest, pod: Manifest, key: str) -> Any:  # noqa: ANN401 (a YAML value)
+def _effective(container: KubeObject, pod: KubeObject, key: str) -> Any:  # noqa: ANN401 (a YAML value)
     return container[key] if container.get(key) is not None else pod.get(key)
 
 
@@ -287,9 +291,9 @@ def _yaml(value: object) -> str:
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
-def _map(obj: Mapping[str, Any], key: str) -> Manifest:
+def _map(obj: Mapping[str, Any], key: str) -> KubeObject:
     value = obj.get(key)
-    return cast("Manifest", value) if isinstance(value, dict) else {}
+    return cast("KubeObject", value) if isinstance(value, dict) else {}
 
 
 def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
@@ -297,38 +301,38 @@ def _list(obj: Mapping[str, Any], key: str) -> list[Any]:
     return cast("list[Any]", value) if isinstance(value, list) else []
 
 
-def _maps(obj: Mapping[str, Any], key: str) -> list[Manifest]:
-    return [cast("Manifest", v) for v in _list(obj, key) if isinstance(v, dict)]
+def _maps(obj: Mapping[str, Any], key: str) -> list[KubeObject]:
+    return [cast("KubeObject", v) for v in _list(obj, key) if isinstance(v, dict)]
 
 
-def _dig(obj: Manifest, path: tuple[str, ...]) -> Manifest:
+def _dig(obj: KubeObject, path: tuple[str, ...]) -> KubeObject:
     for key in path:
         obj = _map(obj, key)
     return obj
 
 
 def chart_meta(chart_yaml: str) -> tuple[str, str]:
-    """Return (name, version) from a Chart.yaml, or raise ValueError naming what is missing."""
+    """Return (name, version) from a Chart.yaml, or raise UsageError naming what is missing."""
     try:
         meta = yaml.safe_load(chart_yaml)
     except yaml.YAMLError as e:
         msg = f"Chart.yaml is not valid YAML: {e}"
-        raise ValueError(msg) from e
+        raise UsageError(msg) from e
     if not isinstance(meta, dict):
         msg = "Chart.yaml is not a mapping"
-        raise ValueError(msg)  # noqa: TRY004 (a bad file, not a bad argument type)
+        raise UsageError(msg)
     fields = cast("dict[str, Any]", meta)
     name, version = fields.get("name"), fields.get("version")
     if not name or not version:
         msg = "Chart.yaml needs a name and a version"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return str(name), str(version)
 
 
 # --- kubeconform schemas -------------------------------------------------------------------------------------
 
 
-def resource_types(manifests: list[Manifest]) -> list[tuple[str, str]]:
+def resource_types(manifests: list[KubeObject]) -> list[tuple[str, str]]:
     """Return the distinct (apiVersion, kind) pairs of manifests, in first-seen order."""
     seen: dict[tuple[str, str], None] = {}
     for m in manifests:
@@ -366,5 +370,5 @@ def strict_dir(kube_version: str) -> str:
     """Return kubeconform's folder of strict schemas for a Kubernetes version: ``v1.35.0-standalone-strict``."""
     if not re.fullmatch(r"\d+\.\d+\.\d+", kube_version):
         msg = f"chart-check --kube-version: {kube_version!r} is not MAJOR.MINOR.PATCH such as 1.35.0"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return f"v{kube_version}-standalone-strict"

@@ -2,7 +2,6 @@
 
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 import anyio
 
@@ -13,7 +12,7 @@ from .steps_table import StepResult, table
 Step = Callable[[], Awaitable[object]]
 
 
-def describe(error: BaseException) -> str:
+def failure_text(error: BaseException) -> str:
     """One readable paragraph for a failed step: every error inside a group, without tracebacks."""
     return "\n".join(str(e) or type(e).__name__ for e in leaves(error))
 
@@ -24,7 +23,7 @@ async def timed(name: str, step: Step) -> StepResult:
     try:
         await step()
     except Exception as e:  # noqa: BLE001 (every failure of a step is reported in the table, whatever its type)
-        return StepResult(name, ok=False, seconds=time.monotonic() - t0, detail=describe(e))
+        return StepResult(name, ok=False, seconds=time.monotonic() - t0, detail=failure_text(e))
     return StepResult(name, ok=True, seconds=time.monotonic() - t0)
 
 
@@ -55,35 +54,3 @@ async def run_ci(checks: Mapping[str, Step], release: Sequence[tuple[str, Step]]
         names = ", ".join(r.name for r in failed)
         raise PipelineError("ci", f"{len(failed)} of {len(results)} steps failed: {names}", f"{text}\n\n{details}")
     return text
-
-
-@dataclass(frozen=True)
-class ReleasePlan:
-    """The release steps `ci` runs after its checks passed, in order, and where the chart goes."""
-
-    steps: tuple[str, ...] = ()
-    chart_address: str = ""
-
-
-def ci_release_plan(address: str, key: bool, chart: bool, chart_address: str = "") -> ReleasePlan:
-    """Return what `ci` releases: publish with an address; sign and attest with a key too; the chart with both.
-
-    Raises ValueError for combinations that cannot work (a key or chart without an address, a chart without a key:
-    a released chart is always signed).
-    """
-    if not address:
-        if key or chart:
-            msg = "ci: --key and --chart-dir release what ci publishes: give --address too"
-            raise ValueError(msg)
-        return ReleasePlan()
-    if chart and not key:
-        msg = "ci: --chart-dir needs --key: the released chart is signed"
-        raise ValueError(msg)
-    if not key:
-        return ReleasePlan(("publish",))
-    steps = ("publish", "sign", "attest", *(("publish-chart",) if chart else ()))
-    target = chart_address or (f"{address.rsplit('/', 1)[0]}/charts" if "/" in address else "charts")
-    if chart and target == address:
-        msg = f"ci: --chart-address {target} is the image's own repository; charts need their own"
-        raise ValueError(msg)
-    return ReleasePlan(steps, target if chart else "")

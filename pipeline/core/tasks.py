@@ -5,7 +5,7 @@ from typing import TypeVar
 
 import anyio
 
-from .errors import PipelineError, leaves
+from .errors import PipelineError, UsageError, leaves
 
 T = TypeVar("T")
 
@@ -14,7 +14,8 @@ async def gather(*thunks: Callable[[], Awaitable[T]]) -> list[T]:
     """Await every thunk concurrently; return results in order, or raise their failure as one plain error.
 
     anyio wraps failures of a task group in an ExceptionGroup, which Dagger prints as "unhandled errors in a
-    TaskGroup". Here one failure is re-raised as it is, and several become one PipelineError listing each.
+    TaskGroup". Here one failure is re-raised as it is, and several become one PipelineError listing each (a
+    UsageError when all were).
     """
     results: dict[int, T] = {}
     errors: list[BaseException] = []
@@ -33,5 +34,8 @@ async def gather(*thunks: Callable[[], Awaitable[T]]) -> list[T]:
     if errors:
         first = errors[0]
         step = first.step if isinstance(first, PipelineError) else "pipeline"
-        raise PipelineError(step, f"{len(errors)} failures", "\n\n".join(str(e) for e in errors))
+        details = "\n\n".join(str(e) for e in errors)
+        if all(isinstance(e, UsageError) for e in errors):  # still a usage error: exit 2
+            raise UsageError(f"{step}: {len(errors)} inputs are wrong", details)
+        raise PipelineError(step, f"{len(errors)} failures", details)
     return [results[i] for i in range(len(thunks))]

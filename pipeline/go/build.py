@@ -11,7 +11,7 @@ from typing import Final
 import dagger
 from dagger import dag
 
-from pipeline.core.errors import PipelineError
+from pipeline.core.errors import PipelineError, UsageError
 from pipeline.core.execs import exec_failure, run
 
 from .builder import OUT, GoEnv
@@ -95,14 +95,55 @@ def choose_main(names: list[str], wanted: str, module_name: str) -> str:
         name = wanted.rstrip("/").rsplit("/", 1)[-1]
         if name not in names:
             msg = f"main: {wanted!r} is not among the built binaries ({', '.join(names)})"
-            raise ValueError(msg)
+            raise UsageError(msg)
         return name
     if len(names) == 1:
         return names[0]
     if module_name in names:
         return module_name
     msg = f"main: several main packages were built ({', '.join(names)}); pass --main with the one to run"
-    raise ValueError(msg)
+    raise UsageError(msg)
+
+
+@dataclass(frozen=True)
+class Built:
+    """One platform's build: every main package's binary, and which of them the image runs."""
+
+    env: GoEnv
+    deps: dagger.Container
+    binaries: dagger.Directory
+    names: list[str]
+    #: --main: the binary to run (name or package); empty: the only one, or the module's own.
+    wanted: str = ""
+
+    @property
+    def main_name(self) -> str:
+        """The binary the image, serve and debug run (UsageError when it cannot be told)."""
+        return choose_main(self.names, self.wanted, self.env.project.name)
+
+    def main(self) -> dagger.File:
+        """Return that binary."""
+        return self.binaries.file(self.main_name)
+
+    def with_binaries(self, path: str) -> dagger.Container:
+        """Return the builder with every binary under path (delve runs them from there)."""
+        return self.deps.with_directory(path, self.binaries)
+
+
+async def built(
+    env: GoEnv, deps: dagger.Container, platform: Platform, flags: BuildFlags, *, wanted: str = ""
+) -> Built:
+    """Build every main package for platform and list them (a failed build raises the "build" error)."""
+    out = binaries(env, deps, platform, flags)
+    return Built(env, deps, out, await built_names(env, deps, out, flags), wanted)
+
+
+def by_platform(platforms: list[Platform], dirs: list[dagger.Directory]) -> dagger.Directory:
+    """Return one directory holding each platform's binaries under <os>_<arch>/."""
+    out = dag.directory()
+    for platform, binaries_ in zip(platforms, dirs, strict=True):
+        out = out.with_directory(platform.dirname, binaries_)
+    return out
 
 
 def runtime_base(env: GoEnv, platform: Platform, base: str = "") -> dagger.Container:

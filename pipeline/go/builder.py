@@ -16,7 +16,7 @@ import dagger
 from dagger import dag
 
 from pipeline import pins
-from pipeline.core.errors import PipelineError
+from pipeline.core.errors import PipelineError, UsageError
 from pipeline.core.execs import bounded
 from pipeline.core.tasks import gather
 from pipeline.core.validate import check_package_syntax, package_dir
@@ -170,7 +170,7 @@ def effective_go_version(project: GoMod, override: str) -> str:
 
 
 async def check_packages(source: dagger.Directory, patterns: list[str]) -> None:
-    """Raise ValueError naming a package pattern whose folder holds no Go file (before anything is built)."""
+    """Raise UsageError naming a package pattern whose folder holds no Go file (before anything is built)."""
     for pattern in check_package_syntax(patterns):
         folder = package_dir(pattern)
         if folder is None or folder == ".":
@@ -178,4 +178,4 @@ async def check_packages(source: dagger.Directory, patterns: list[str]) -> None:
         glob = f"{folder}/**/*.go" if pattern.endswith("...") else f"{folder}/*.go"
         if not await source.glob(glob):
             msg = f"packages: {pattern!r} names no Go package in the source (no {glob})"
-            raise ValueError(msg)
+            raise UsageError(msg)

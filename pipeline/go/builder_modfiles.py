@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-from pipeline.core.errors import PipelineError
+from pipeline.core.errors import PipelineError, UsageError
 
 _MODULE: Final = re.compile(r"^module\s+(\"?)(?P<path>[^\s\"]+)\1\s*(?://.*)?$", re.MULTILINE)
 _GO: Final = re.compile(r"^go\s+(?P<version>\d+\.\d+(?:\.\d+)?(?:(?:rc|beta)\d+)?)\s*(?://.*)?$", re.MULTILINE)
@@ -112,9 +112,9 @@ def parse_go_work(text: str) -> GoMod:
 
 
 def check_go_version(version: str) -> str:
-    """Return version when it looks like a Go release (1.26, 1.26.8, 1.27rc1), else raise ValueError."""
+    """Return version when it looks like a Go release (1.26, 1.26.8, 1.27rc1), else raise UsageError."""
     v = version.removeprefix("go")
     if not _VERSION.fullmatch(v):
         msg = f"go-version: {version!r} is not a Go version such as 1.26 or 1.26.8"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return v

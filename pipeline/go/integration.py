@@ -19,6 +19,7 @@ import dagger
 from pipeline.core.errors import PipelineError
 from pipeline.core.execs import run
 from pipeline.core.tasks import gather
+from pipeline.core.validate import check_build_tag, check_duration, check_env, check_service_names
 
 from .builder import GoEnv
 from .integration_files import list_argv, tagged_test_files
@@ -165,3 +166,26 @@ async def integration_test(
         no_cache=True,
     )
     return await run_integration(env, deps, stack, opts)
+
+
+def request(
+    services: Sequence[dagger.Service],
+    names: Sequence[str],
+    tag: str,
+    tags: tuple[str, ...],
+    env: Sequence[str],
+    run: str = "",
+    timeout: str = "300s",
+    *,
+    env_flag: str = "env",
+) -> Request:
+    """Return the checked request: a host name per service, the build tag, NAME=value pairs, a Go duration."""
+    hosts = check_service_names(list(names), len(services), APP_HOST)
+    return Request(
+        services=dict(zip(hosts, services, strict=True)),
+        tag=check_build_tag(tag),
+        tags=tags,
+        env=check_env(list(env), env_flag),
+        run=run,
+        timeout=check_duration(timeout, f"{STEP} --timeout"),
+    )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 
 from pipeline import pins
+from pipeline.core.errors import UsageError
 
 from .builder_modfiles import GoMod
 
@@ -60,11 +61,11 @@ class LintTool:
 
 
 def check_lint_version(version: str) -> str:
-    """Return a golangci-lint version without its v (2.15.0), or raise ValueError naming the input."""
+    """Return a golangci-lint version without its v (2.15.0), or raise UsageError naming the input."""
     m = _SEMVER.fullmatch(version.strip())
     if m is None:
         msg = f"golangci-lint-version: {version!r} is not a release such as 2.15.0 or v2.15.0"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return m.group("v")
 
 

@@ -4,6 +4,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from pipeline.core.errors import UsageError
+
 #: GOOS/GOARCH pairs the pipeline builds for (static, CGO_ENABLED=0, native cross-compilation).
 SUPPORTED: Final = frozenset(
     {
@@ -57,12 +59,12 @@ class Platform:
 
 
 def parse_platform(text: str) -> Platform:
-    """Parse ``os/arch[/variant]``; raise ValueError naming the bad value and the supported ones."""
+    """Parse ``os/arch[/variant]``; raise UsageError naming the bad value and the supported ones."""
     m = _SYNTAX.fullmatch(text.strip())
     if m is None or (m.group("os"), m.group("arch")) not in SUPPORTED:
         known = ", ".join(sorted(f"{o}/{a}" for o, a in SUPPORTED))
         msg = f"platforms: {text!r} is not a supported platform ({known})"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return Platform(m.group("os"), m.group("arch"), m.group("variant"))
 
 
@@ -70,9 +72,9 @@ def parse_platforms(texts: list[str]) -> list[Platform]:
     """Parse a list of platforms; reject an empty list and duplicates."""
     if not texts:
         msg = "platforms: give at least one platform, e.g. linux/amd64"
-        raise ValueError(msg)
+        raise UsageError(msg)
     parsed = [parse_platform(t) for t in texts]
     if len(set(parsed)) != len(parsed):
         msg = f"platforms: duplicate entries in {texts}"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return parsed

@@ -1,4 +1,4 @@
-"""The developer loop in containers: the app as a service (bounded start), delve, and benchmarks with profiles."""
+"""The app as a process in containers: a service with a bounded start, what it printed, and delve."""
 
 import time
 from typing import Final
@@ -7,8 +7,6 @@ import anyio
 import dagger
 
 from pipeline.core.errors import PipelineError
-
-from .builder import OUT, GoEnv
 
 DLV_PORT: Final = 2345
 DEBUG_DIR: Final = "/debug"
@@ -99,29 +97,3 @@ def debug_service(debug_bins: dagger.Container, binary: str, port: int) -> dagge
             insecure_root_capabilities=True,  # ptrace
         )
     )
-
-
-def bench_dir(env: GoEnv, deps: dagger.Container, package: str, bench: str, benchtime: str) -> dagger.Directory:
-    """Return bench.txt (go test -bench output), cpu.prof and mem.prof for one package, and bench.test.
-
-    bench.test is the test binary the profiles came from (pprof's disassembly view reads it).
-    """
-    ran = env.exec(
-        # A measurement is never reused from the cache: each call runs the benchmarks again.
-        deps.with_env_variable("PIPELINE_BENCH_RUN", str(time.time_ns())).with_directory(OUT, dagger.dag.directory()),
-        [
-            "go",
-            "test",
-            "-run=^$",
-            f"-bench={bench}",
-            f"-benchtime={benchtime}",
-            "-benchmem",
-            "-count=1",
-            f"-cpuprofile={OUT}/cpu.prof",
-            f"-memprofile={OUT}/mem.prof",
-            f"-o={OUT}/bench.test",
-            package,
-        ],
-        redirect_stdout=f"{OUT}/bench.txt",
-    )
-    return ran.directory(OUT)

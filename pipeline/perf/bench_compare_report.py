@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from pipeline.core.errors import UsageError
+
 #: benchstat cannot call a difference significant with fewer runs per side (p >= 0.1 with 3 against 3).
 MIN_COUNT: Final = 4
 MAX_COUNT: Final = 1000
@@ -55,26 +57,26 @@ def higher_is_better(unit: str) -> bool:
 
 
 def check_compare_inputs(threshold: float, count: int, alpha: float) -> None:
-    """Raise ValueError naming a threshold, count or alpha that cannot give a meaningful gate."""
+    """Raise UsageError naming a threshold, count or alpha that cannot give a meaningful gate."""
     if not 0.0 < threshold <= 1000.0:  # noqa: PLR2004 (percent)
         msg = f"bench-compare --threshold: {threshold} is not a percentage above 0 (e.g. 10 for 10%)"
-        raise ValueError(msg)
+        raise UsageError(msg)
     if not MIN_COUNT <= count <= MAX_COUNT:
         msg = (
             f"bench-compare --count: {count} runs per source cannot show a significant change; "
             f"give {MIN_COUNT} to {MAX_COUNT} (10 is benchstat's advice)"
         )
-        raise ValueError(msg)
+        raise UsageError(msg)
     if not 0.0 < alpha < 1.0:
         msg = f"bench-compare --alpha: {alpha} is not a significance level between 0 and 1 (e.g. 0.05)"
-        raise ValueError(msg)
+        raise UsageError(msg)
 
 
 def check_benchtime(text: str, what: str) -> str:
     """Return a -benchtime value (a Go duration such as 1s, or a count of iterations such as 100x)."""
     if not _BENCHTIME.fullmatch(text):
         msg = f"{what}: {text!r} is not a duration such as 1s or 500ms, nor an iteration count such as 100x"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return text
 
 

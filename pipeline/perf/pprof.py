@@ -18,7 +18,9 @@ from pipeline.core.execs import run
 from pipeline.go.builder import SRC, GoEnv
 from pipeline.go.run import started
 
-from .pprof_args import BINARY, PROFILE, VIEWS, PprofArgs
+from .bench import bench_dir
+from .bench_compare_report import check_benchtime
+from .pprof_args import BINARY, PROFILE, VIEWS, PprofArgs, check_sample_index
 
 STEP: Final = "pprof"
 DOT: Final = "/usr/bin/dot"
@@ -106,3 +108,28 @@ async def report(env: GoEnv, p: Profiled, start_timeout: int) -> dagger.Director
             raise PipelineError(STEP, f"go tool pprof -svg failed (exit {res.code})", res.stderr)
         out = out.with_new_file("graph.svg", res.stdout)
     return out
+
+
+@dataclass(frozen=True)
+class ProfileInput:
+    """Which profile pprof reads: a given file (with its binary), or a fresh bench run of one package."""
+
+    kind: ProfileKind
+    file: dagger.File | None = None
+    binary: dagger.File | None = None
+    sample_index: str = ""
+    package: str = "."
+    pattern: str = "."
+    benchtime: str = "1s"
+
+
+async def prepare(env: GoEnv, source: dagger.Directory, given: ProfileInput) -> Profiled:
+    """Return pprof ready on the given profile, or on a fresh bench run's (its test binary beside it)."""
+    check_sample_index(given.sample_index)
+    check_benchtime(given.benchtime, "pprof --benchtime")
+    file, binary = given.file, given.binary
+    if file is None:
+        ran = bench_dir(env, await env.deps(source), given.package, given.pattern, given.benchtime)
+        file, binary = ran.file(given.kind.file), binary or ran.file("bench.test")
+    trim = "" if env.project.uses else env.project.module  # a -trimpath build names files by module path
+    return await profiled(env, source, file, binary, sample_index=given.sample_index, trim_path=trim)

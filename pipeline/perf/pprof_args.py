@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from pipeline.core.errors import UsageError
+
 #: Where the profile (and the binary, when given) are put in the container that runs pprof.
 PROFILE_DIR: Final = "/pprof"
 PROFILE: Final = f"{PROFILE_DIR}/profile"
@@ -27,10 +29,10 @@ TOP_NODES: Final = 50
 
 
 def check_sample_index(value: str) -> str:
-    """Return a pprof sample index (alloc_space, inuse_objects, 0, ...) or raise ValueError."""
+    """Return a pprof sample index (alloc_space, inuse_objects, 0, ...) or raise UsageError."""
     if value and not _SAMPLE_INDEX.fullmatch(value):
         msg = f"--sample-index: {value!r} is not a sample type such as alloc_space, inuse_objects or samples"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return value
 
 

@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
+from pipeline.core.errors import UsageError
+
 #: SLSA provenance v1 predicate type, and this module's build type (what externalParameters mean).
 PREDICATE_TYPE: Final = "https://slsa.dev/provenance/v1"
 BUILD_TYPE: Final = "urn:pipeline:go-build:v1"
@@ -41,33 +43,33 @@ class ImageRef:
 
 
 def parse_ref(ref: str, what: str) -> ImageRef:
-    """Parse repository[:tag][@sha256:…] (publish's output is repository:tag@sha256:…); raise ValueError if neither."""
+    """Parse repository[:tag][@sha256:…] (publish's output is repository:tag@sha256:…); raise UsageError if neither."""
     name, _, digest = ref.partition("@")
     if digest and not _DIGEST.fullmatch(digest):
         msg = f"{what}: {digest!r} in {ref!r} is not a sha256 digest (sha256: and 64 hex digits)"
-        raise ValueError(msg)
+        raise UsageError(msg)
     repo, tag = name, ""
     last = name.rsplit("/", 1)[-1]
     if ":" in last:
         repo, _, tag = name.rpartition(":")
     if not repo or ("/" not in repo and not tag and not digest):
         msg = f"{what}: {ref!r} is not an image reference such as ghcr.io/acme/hello:1.2.3@sha256:…"
-        raise ValueError(msg)
+        raise UsageError(msg)
     if not tag and not digest:
         msg = f"{what}: {ref!r} names no tag or digest; give publish's output, repository:tag@sha256:…"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return ImageRef(repository=repo, tag=tag, digest=digest)
 
 
 @dataclass(frozen=True)
-class Manifest:
+class PlatformManifest:
     """One platform's manifest in an image index."""
 
     platform: str  # os/arch[/variant]
     digest: str
 
 
-def index_manifests(index_json: str) -> list[Manifest]:
+def index_manifests(index_json: str) -> list[PlatformManifest]:
     """Return the platform manifests of an image index (attestation manifests left out); [] for a single image."""
     index = cast("dict[str, Any]", json.loads(index_json))
     if "config" in index and "layers" in index:
@@ -75,13 +77,13 @@ def index_manifests(index_json: str) -> list[Manifest]:
     if "manifests" not in index:
         msg = "neither an image index nor an image manifest"
         raise ValueError(msg)
-    out: list[Manifest] = []
+    out: list[PlatformManifest] = []
     for m in cast("list[dict[str, Any]]", index["manifests"]):
         p = cast("dict[str, str]", m.get("platform") or {})
         if not p or p.get("os") == "unknown":
             continue
         platform = "/".join(x for x in (p.get("os", ""), p.get("architecture", ""), p.get("variant", "")) if x)
-        out.append(Manifest(platform=platform, digest=str(m["digest"])))
+        out.append(PlatformManifest(platform=platform, digest=str(m["digest"])))
     return out
 
 

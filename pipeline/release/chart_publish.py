@@ -2,7 +2,7 @@
 
 The chart is packaged with helm (pinned, built in the Go builder as for `chart-check`) with `version` and
 `appVersion` set to the release, and `image.repository` / `image.digest` set in its values.yaml
-(pipeline/release/chart_publish_values.py), so the chart deploys exactly the image it was released with: clusters pull by digest.
+(chart_publish_values.py), so the chart deploys exactly the image it was released with: clusters pull by digest.
 Before anything is pushed, `helm template` of the package must render `repository@sha256:…`; then
 `helm push oci://…` writes it and cosign signs the chart's manifest digest.
 """
@@ -16,7 +16,7 @@ from dagger import dag
 from pipeline import pins
 from pipeline.chart.check import HELM_BIN, with_chart_tools
 from pipeline.chart.check_policy import chart_meta, parse_manifests
-from pipeline.core.errors import PipelineError
+from pipeline.core.errors import PipelineError, UsageError
 from pipeline.core.execs import run
 from pipeline.go.builder import GoEnv
 
@@ -35,11 +35,11 @@ _DIGEST: Final = re.compile(r"^Digest:\s*(sha256:[0-9a-f]{64})\s*$", re.MULTILIN
 PLACEHOLDER: Final = "sha256:" + "0" * 64
 
 
-async def check_chart(chart_dir: dagger.Directory, image: ImageRef | None = None) -> tuple[str, str]:
-    """Return (name, values.yaml pinned to image); ValueError when the chart cannot be pinned (before any build)."""
+async def pin_values(chart_dir: dagger.Directory, image: ImageRef | None = None) -> tuple[str, str]:
+    """Return (name, values.yaml pinned to image); UsageError when the chart cannot be pinned (before any build)."""
     if not await chart_dir.exists("Chart.yaml", expected_type=dagger.ExistsType.REGULAR_TYPE):
         msg = f"{STEP}: the chart directory has no Chart.yaml"
-        raise ValueError(msg)
+        raise UsageError(msg)
     image = image or ImageRef(repository="registry.example/placeholder", digest=PLACEHOLDER)
     try:
         name, _ = chart_meta(await chart_dir.file("Chart.yaml").contents())
@@ -47,7 +47,7 @@ async def check_chart(chart_dir: dagger.Directory, image: ImageRef | None = None
         return name, pin_image(values, image.repository, image.digest)
     except ValueError as e:
         msg = f"{STEP}: {e}"
-        raise ValueError(msg) from None
+        raise UsageError(msg) from None
 
 
 async def publish_chart(
@@ -61,7 +61,7 @@ async def publish_chart(
     ledger: Ledger,
 ) -> str:
     """Package, check, push and sign the chart; return oci://address/name:version@sha256:…."""
-    name, pinned = await check_chart(chart_dir, image)
+    name, pinned = await pin_values(chart_dir, image)
     await check_signer(tools, signer, STEP)
 
     ctr = with_chart_tools(env).with_directory(CHART, chart_dir.with_new_file("values.yaml", pinned))

@@ -11,6 +11,8 @@ from typing import Any, Final, cast
 
 import yaml
 
+from pipeline.core.errors import UsageError
+
 _TOP: Final = re.compile(r"^(?P<key>[A-Za-z0-9_-]+):\s*(?:#.*)?$")
 _CHILD: Final = re.compile(r"^(?P<indent>\s+)(?P<key>[A-Za-z0-9_-]+):(?P<rest>.*)$")
 
@@ -20,17 +22,17 @@ def _load(text: str, what: str) -> dict[str, Any]:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as e:
         msg = f"{what} is not valid YAML: {e}"
-        raise ValueError(msg) from None
+        raise UsageError(msg) from None
     if doc is None:
         return {}
     if not isinstance(doc, dict):
         msg = f"{what} is not a mapping of values"
-        raise ValueError(msg)  # noqa: TRY004 (a bad file, not a bad argument type)
+        raise UsageError(msg)
     return cast("dict[str, Any]", doc)
 
 
 def pin_image(values: str, repository: str, digest: str, key: str = "image") -> str:
-    """Return values.yaml text with <key>.repository and <key>.digest set; raise ValueError when it cannot be done."""
+    """Return values.yaml text with <key>.repository and <key>.digest set; raise UsageError when it cannot be done."""
     lines = values.splitlines()
     start = next((i for i, ln in enumerate(lines) if (m := _TOP.match(ln)) and m["key"] == key), None)
     if start is None:
@@ -38,7 +40,7 @@ def pin_image(values: str, repository: str, digest: str, key: str = "image") -> 
             f"values.yaml has no top-level `{key}:` block; the chart must read {key}.repository and {key}.digest "
             "(as deploy/helm/hello does) so it can be pinned to the published digest"
         )
-        raise ValueError(msg)
+        raise UsageError(msg)
     end = start + 1
     while end < len(lines) and (not lines[end].strip() or lines[end][0] in " \t#"):
         end += 1
@@ -58,14 +60,14 @@ def pin_image(values: str, repository: str, digest: str, key: str = "image") -> 
     image = after.get(key)
     if not isinstance(image, dict) or cast("dict[str, Any]", image).get("repository") != repository:
         msg = f"values.yaml: could not set {key}.repository (is `{key}:` a mapping?)"
-        raise ValueError(msg)
+        raise UsageError(msg)
     expected = {
         **before,
         key: {**cast("dict[str, Any]", before.get(key) or {}), "repository": repository, "digest": digest},
     }
     if after != expected:
         msg = f"values.yaml: pinning {key}.repository and {key}.digest changed other values; edit the file by hand"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return out
 
 

@@ -5,6 +5,8 @@ from typing import Final
 
 import semver
 
+from pipeline.core.errors import UsageError
+
 # distribution/reference grammar, without tag or digest: [host[:port]/]path-component(/path-component)*
 _COMPONENT: Final = r"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*"
 _LABEL: Final = r"[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?"
@@ -15,24 +17,24 @@ SHORT_SHA: Final = 7
 
 
 def check_address(address: str) -> str:
-    """Return address (a repository without tag or digest) or raise ValueError saying why not."""
+    """Return address (a repository without tag or digest) or raise UsageError saying why not."""
     last = address.rsplit("/", 1)[-1] if "/" in address else ""
     if "@" in address or ":" in last:
         msg = f"publish: address {address!r} must not carry a tag or digest; tags come from --version"
-        raise ValueError(msg)
+        raise UsageError(msg)
     if not _ADDRESS.fullmatch(address) or len(address) > 255:  # noqa: PLR2004 (distribution's limit)
         msg = f"publish: {address!r} is not a valid image repository such as ghcr.io/acme/hello"
-        raise ValueError(msg)
+        raise UsageError(msg)
     return address
 
 
 def parse_version(version: str) -> semver.Version:
-    """Parse ``v1.2.3`` or ``1.2.3`` (with optional pre-release/build) or raise ValueError."""
+    """Parse ``v1.2.3`` or ``1.2.3`` (with optional pre-release/build) or raise UsageError."""
     try:
         return semver.Version.parse(version.removeprefix("v"))
     except ValueError:
         msg = f"publish: version {version!r} is not semver (v1.2.3, v1.2.3-rc.1)"
-        raise ValueError(msg) from None
+        raise UsageError(msg) from None
 
 
 def _docker_tag(text: str) -> str:
@@ -56,7 +58,7 @@ def fan_out(version: str, *, latest: bool = False, commit: str = "") -> list[str
     if commit:
         if not _SHA.fullmatch(commit):
             msg = f"publish: commit {commit!r} is not a git sha (7 to 40 hex digits)"
-            raise ValueError(msg)
+            raise UsageError(msg)
         tags.append(commit[:SHORT_SHA])
     return tags
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 from urllib.parse import unquote
 
+from pipeline.core.errors import UsageError
+
 OPENVEX: Final = "openvex"
 CSAF: Final = "csaf"
 #: What each accepted format looks like, for messages.
@@ -22,12 +24,12 @@ WAIVING: Final = frozenset({"not_affected", "fixed"})
 
 
 def detect_format(text: str, name: str) -> str:
-    """Return "openvex" or "csaf" for a VEX document, or raise ValueError naming the file and what it is."""
+    """Return "openvex" or "csaf" for a VEX document, or raise UsageError naming the file and what it is."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         msg = f"vex: {name} is not JSON ({e.msg} at line {e.lineno}); give an OpenVEX or CSAF document"
-        raise ValueError(msg) from None
+        raise UsageError(msg) from None
     if isinstance(doc, dict):
         obj = cast("dict[str, Any]", doc)
         if str(obj.get("@context", "")).startswith("https://openvex.dev/ns"):
@@ -40,10 +42,10 @@ def detect_format(text: str, name: str) -> str:
                 f"vex: {name} is CycloneDX VEX, which Trivy applies to SBOM scans only; "
                 "give the image scan an OpenVEX or CSAF document"
             )
-            raise ValueError(msg)
+            raise UsageError(msg)
     accepted = " or ".join(FORMATS.values())
     msg = f"vex: {name} is not a VEX format the scan understands; give {accepted}"
-    raise ValueError(msg)
+    raise UsageError(msg)
 
 
 def golang_purl(purl: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline, pins
-from pipeline.main import SOURCE_IGNORE
+from pipeline.args import SOURCE_IGNORE
 from tests import vulndb
 from tests.conftest import FIXTURES, ROOT, require_engine_env
 

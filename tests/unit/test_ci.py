@@ -4,9 +4,10 @@ import anyio
 import anyio.lowlevel
 import pytest
 
-from pipeline.ci.steps import ci_release_plan, run_ci
+from pipeline.ci.steps import run_ci
 from pipeline.core.errors import PipelineError
 from pipeline.core.tasks import gather
+from pipeline.release.ci_release_plan import ci_release_plan
 
 
 async def ok() -> None:
