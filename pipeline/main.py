@@ -38,7 +38,8 @@ from .args import (
     up,
 )
 from .chart import check as chart
-from .ci.steps import run_ci
+from .ci.report import CiReport, Reports, skip_library
+from .ci.steps import run_steps
 from .core.errors import PipelineError, UsageError
 from .core.tasks import gather
 from .core.validate import check_coverage, check_duration, check_link_vars, check_port
@@ -480,13 +481,13 @@ class Pipeline:
         service_names: ServiceNames = (),
         integration_tag: IntegrationTag = pins.INTEGRATION_TAG,
         integration_env: IntegrationEnv = (),
-    ) -> str:
-        """Run fmt, vet, tidy, lint, test, build, scan at once; then integration tests and the release asked for."""
+    ) -> CiReport:
+        """Run fmt, vet, tidy, lint, test, build, scan at once, then integration tests and the release; report all."""
         # Every input is checked before anything is built: what publish and integration-test check themselves.
         plan = ci_release_plan(address, key is not None, chart_dir is not None, chart_address)
         if address:
             self._publish_tags(address, version, commit, latest)
-        self._platforms()
+        platforms = self._platforms()
         request = integration.request(
             services, service_names, integration_tag, tuple(self.tags), integration_env, env_flag="integration-env"
         )
@@ -495,26 +496,31 @@ class Pipeline:
         signer = Signer(key, key_password) if key is not None else None
         supply = await self._supply(username, password)
         release = await supply_chain.release_steps(supply, plan, publish, facts, signer, chart_dir, address)
+        env, out = await self._env(), Reports()
 
         async def build_all() -> None:
-            await (await self.build(version=version)).sync()
+            await skip_library((await self.build(version=version)).sync())
+
+        async def scan_all() -> None:
+            scans = (partial(out.scan, p, partial(self.scan, str(p), severity)) for p in platforms)
+            await skip_library(gather(*scans))
 
         async def integration_tests() -> None:
             (await self._integration(request)).check()
 
         checks = {
             "fmt": self.fmt,
-            "vet": self.vet,
+            "vet": partial(out.vet, self.vet, partial(source_checks.vet_json, env, self._source(), tuple(self.tags))),
             "tidy": self.tidy,
-            "lint": self.lint,
-            "test": self.test_check,
+            "lint": partial(out.lint, self.lint_report),
+            "test": partial(out.test, self.test),
             "build": build_all,
-            "scan": partial(self.scan_check, severity),
+            "scan": scan_all,
         }
         # Integration tests run after every check passed, and only when the source has some (go/integration_files).
-        if await integration.has_tests(await self._env(), self._source(), tuple(self.tags), request.tag):
+        if await integration.has_tests(env, self._source(), tuple(self.tags), request.tag):
             release = [("integration", integration_tests), *release]
-        return await run_ci(checks, release)
+        return await out.report(await run_steps(checks, release), env.go_version)
 
     @dagger.function
     async def chart_check(

@@ -19,6 +19,7 @@ import tenacity
 from dagger import dag
 
 from pipeline import Pipeline
+from pipeline.ci.report import CiReport
 from pipeline.core.errors import EngineError, PipelineError, UsageError, exit_code, leaves
 from pipeline.go.lint import LintReport
 from pipeline.go.run import DLV_PORT
@@ -119,10 +120,20 @@ def coverage_table(package_coverage: str) -> str:
     return "\n".join(["coverage by package:", *(f"  {ln}" for ln in lines)])
 
 
+async def _export_ci(result: CiReport, output: str | None) -> None:
+    """Print ci's table and summaries, write its reports folder (--output), then apply its gate."""
+    if output:
+        await result.reports.export(output)
+    click.echo(result.summary)
+    result.check()
+
+
 async def _export_any_report(
-    result: TestReport | ScanReport | LintReport | VerifyReport | VulnReport, output: str | None
+    result: CiReport | TestReport | ScanReport | LintReport | VerifyReport | VulnReport, output: str | None
 ) -> None:
-    if isinstance(result, TestReport | ScanReport | LintReport):
+    if isinstance(result, CiReport):
+        await _export_ci(result, output)
+    elif isinstance(result, TestReport | ScanReport | LintReport):
         await _export_report(result, output)
     else:
         await _export_supply(result, output)
@@ -146,7 +157,7 @@ async def _export_supply(result: VerifyReport | VulnReport, output: str | None) 
 
 async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], backends: list[int]) -> None:
     """Print or export a function's result by its type."""
-    if isinstance(result, TestReport | ScanReport | LintReport | VerifyReport | VulnReport):
+    if isinstance(result, CiReport | TestReport | ScanReport | LintReport | VerifyReport | VulnReport):
         await _export_any_report(result, output)
     elif isinstance(result, dagger.Directory | dagger.File | dagger.Changeset):
         if not output:

@@ -17,11 +17,17 @@ def failure_text(error: BaseException) -> str:
     return "\n".join(str(e) or type(e).__name__ for e in leaves(error))
 
 
+class Skipped(Exception):  # noqa: N818 (a step's outcome, not an error)
+    """Raised by a step that does not apply to this source (e.g. build for a library): reported, not failed."""
+
+
 async def timed(name: str, step: Step) -> StepResult:
     """Run one step, turning any failure (groups of them included) into a failed result."""
     t0 = time.monotonic()
     try:
         await step()
+    except Skipped as e:
+        return StepResult(name, ok=False, seconds=time.monotonic() - t0, detail=str(e), skipped=True)
     except Exception as e:  # noqa: BLE001 (every failure of a step is reported in the table, whatever its type)
         return StepResult(name, ok=False, seconds=time.monotonic() - t0, detail=failure_text(e))
     return StepResult(name, ok=True, seconds=time.monotonic() - t0)
@@ -40,17 +46,31 @@ async def concurrently(steps: Mapping[str, Step]) -> list[StepResult]:
     return [results[name] for name in steps]
 
 
-async def run_ci(checks: Mapping[str, Step], release: Sequence[tuple[str, Step]] = ()) -> str:
-    """Run checks concurrently, then each release step in order while all passed; raise when any failed."""
+async def run_steps(checks: Mapping[str, Step], release: Sequence[tuple[str, Step]] = ()) -> list[StepResult]:
+    """Run checks concurrently, then each release step in order while all passed; every result, failed ones too."""
     results = await concurrently(checks)
     for name, step in release:
-        if not all(r.ok for r in results):
+        if not all(r.ok or r.skipped for r in results):
             break
         results.append(await timed(name, step))
-    text = table(results)
-    failed = [r for r in results if not r.ok]
-    if failed:
-        details = "\n\n".join(f"[{r.name}] {r.detail}" for r in failed)
-        names = ", ".join(r.name for r in failed)
-        raise PipelineError("ci", f"{len(failed)} of {len(results)} steps failed: {names}", f"{text}\n\n{details}")
-    return text
+    return results
+
+
+def verdict(results: list[StepResult]) -> PipelineError | None:
+    """Return the error naming every failed step with the table and each failure's details, or None."""
+    failed = [r for r in results if not r.ok and not r.skipped]
+    if not failed:
+        return None
+    details = "\n\n".join(f"[{r.name}] {r.detail}" for r in failed)
+    names = ", ".join(r.name for r in failed)
+    cause = f"{len(failed)} of {len(results)} steps failed: {names}"
+    return PipelineError("ci", cause, f"{table(results)}\n\n{details}")
+
+
+async def run_ci(checks: Mapping[str, Step], release: Sequence[tuple[str, Step]] = ()) -> str:
+    """Run the steps (run_steps) and return the table; raise the verdict when any failed."""
+    results = await run_steps(checks, release)
+    error = verdict(results)
+    if error is not None:
+        raise error
+    return table(results)

@@ -24,6 +24,8 @@ ZONEINFO: Final = "/usr/share/zoneinfo.zip"
 CA_BUNDLE: Final = "/etc/ssl/certs/ca-certificates.crt"
 PASSWD: Final = "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"  # noqa: S105 (an /etc/passwd file, no password)
 GROUP: Final = "root:x:0:\nnonroot:x:65532:\n"
+#: What `go build` says when the patterns match no main package.
+NO_MAIN: Final = "no main packages to build"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,11 +64,22 @@ def binaries(env: GoEnv, deps: dagger.Container, platform: Platform, flags: Buil
     return env.exec(ctr.with_directory(out, dag.directory()), flags.argv(out)).directory(out)
 
 
+class NoMainPackageError(PipelineError):
+    """The source has no main package (a library): there is nothing to build, run, scan or publish."""
+
+    def __init__(self, step: str, packages: tuple[str, ...]) -> None:
+        """Name the step and the package patterns that matched no main package."""
+        where = " ".join(packages)
+        super().__init__(step, f"the source has no main package ({where}): it is a library, there is nothing to {step}")
+
+
 async def built_names(env: GoEnv, deps: dagger.Container, built: dagger.Directory, flags: BuildFlags) -> list[str]:
     """List the binaries of one platform's build; a failed build is the "build" error, cgo named when it is why."""
     try:
         names = sorted(e.rstrip("/") for e in await built.entries())
     except dagger.ExecError as e:
+        if NO_MAIN in (e.stderr or e.stdout):
+            raise NoMainPackageError("build", flags.packages) from None
         cause = exec_failure(e.command, e.exit_code, e.stderr or e.stdout)
         if not env.cgo and (users := await cgo_packages(env, deps, flags)):
             cause = (
@@ -76,8 +89,7 @@ async def built_names(env: GoEnv, deps: dagger.Container, built: dagger.Director
             )
         raise PipelineError("build", cause, e.stderr or e.stdout) from e
     if not names:
-        packages = " ".join(flags.packages)
-        raise PipelineError("build", f"no main package among {packages}: pass --packages, e.g. ./cmd/<name>")
+        raise NoMainPackageError("build", flags.packages)
     return names
 
 

@@ -1,6 +1,7 @@
 """ci, debug (delve), bench (pprof) on app/ and the both-broken fixture."""
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,16 +20,33 @@ def with_db(trivy_db: dagger.Directory, trivy_image: str) -> dict[str, object]:
 
 async def test_ci_passes_on_app(app: Pipeline, with_db: dict[str, object]) -> None:
     p = Pipeline(source=app.source, go_image=app.go_image, **with_db)  # pyright: ignore[reportArgumentType]
-    summary = await p.ci()
+    report = await p.ci()
+    report.check()
+    summary = report.summary
     # app/ has no integration tests: no integration step.
-    assert summary.splitlines()[-1] == "7 of 7 steps ok"
+    assert "7 of 7 steps ok" in summary.splitlines()
     for step in ["fmt", "vet", "tidy", "lint", "test", "build", "scan"]:
         assert any(line.startswith(f"{step} ") and " ok " in line for line in summary.splitlines())
+    # One call, every report a CI job publishes; the test summary carries GitLab's coverage regex.
+    assert re.search(r"^test: \d+ passed, 0 failed, 0 skipped; coverage \d+\.\d+%", summary, re.MULTILINE)
+    files = set(await report.reports.entries())
+    assert files == {
+        "summary.txt", "junit.xml", "coverage.out", "coverage.xml", "golangci-lint.json", "pipeline.sarif",
+        "trivy-linux_amd64.json", "trivy-linux_arm64.json",
+    }  # fmt: skip
+    sarif = json.loads(await report.reports.file("pipeline.sarif").contents())
+    categories = {r["automationDetails"]["id"] for r in sarif["runs"]}
+    assert categories == {
+        "pipeline/go-vet/", "pipeline/golangci-lint/", "pipeline/trivy-linux_amd64/", "pipeline/trivy-linux_arm64/"
+    }  # fmt: skip
 
 
 async def test_ci_reports_every_failing_step(fixture: Callable[..., Pipeline], with_db: dict[str, object]) -> None:
+    report = await fixture("both-broken", **with_db).ci()
+    assert (report.ok, report.failed) == (False, ["fmt", "test"])
+    assert "junit.xml" in await report.reports.entries()  # the reports come back with the failure
     with pytest.raises(PipelineError) as exc:
-        await fixture("both-broken", **with_db).ci()
+        report.check()
     assert exc.value.cause == "2 of 7 steps failed: fmt, test"
     assert "main.go" in exc.value.details
     assert "TestBroken" in exc.value.details

@@ -85,12 +85,12 @@ async def test_ci_runs_integration_tests_after_every_check(
     fixture: Callable[..., Pipeline], redis_image: str, trivy_db: dagger.Directory, trivy_image: str
 ) -> None:
     p = fixture("integration-redis", trivy_db=trivy_db, trivy_image=trivy_image)
-    summary = await p.ci(services=[redis(redis_image)], service_names=["redis"])
-    lines = summary.splitlines()
-    assert lines[-1] == "8 of 8 steps ok"
-    assert lines[-2].startswith("integration  ok ")  # the ordered step, after the seven checks
+    report = await p.ci(services=[redis(redis_image)], service_names=["redis"])
+    lines = report.summary.splitlines()
+    count = lines.index("8 of 8 steps ok")
+    assert lines[count - 1].startswith("integration  ok ")  # the ordered step, after the seven checks
     # Without Redis the integration step fails, and only it: the checks before it all passed.
     with pytest.raises(PipelineError) as exc:
-        await p.ci()
+        (await p.ci()).check()
     assert exc.value.cause == "1 of 8 steps failed: integration"
     assert "TestHitsCountUp" in exc.value.details
