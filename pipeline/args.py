@@ -9,8 +9,10 @@ from dagger import DefaultPath, Doc, Ignore
 from .perf.pprof import ProfileKind
 from .security.scan import Severity
 
-#: What is never uploaded: Git's own data. Everything a Go build or test can read stays.
-SOURCE_IGNORE: Final = [".git"]
+#: The folder CI jobs keep the travelling cache in (ci's `cache`, --cache-from): beside the source, never part of it.
+CACHE_FOLDER: Final = ".pipeline-cache"
+#: What is never uploaded: Git's own data and the cache folder. Everything a Go build or test can read stays.
+SOURCE_IGNORE: Final = [".git", CACHE_FOLDER]
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -38,6 +38,9 @@ from .args import (
     up,
 )
 from .chart import check as chart
+from .ci.cache import NO_SEEDS, Seeds, export_dir, import_seeds
+from .ci.cache import image_of as cache_image_of
+from .ci.cache_manifest import CacheManifest, gosum_digest
 from .ci.report import CiReport, Reports, skip_library
 from .ci.steps import run_steps
 from .core.errors import PipelineError, UsageError
@@ -46,7 +49,8 @@ from .core.validate import check_coverage, check_duration, check_link_vars, chec
 from .go import build, integration, run, source_checks
 from .go import lint as linting
 from .go.build import BuildFlags, ImageSpec
-from .go.builder import OUT, GoEnv, builder_image, check_packages, effective_go_version, read_project
+from .go.builder import OUT, GoEnv, builder_image, check_packages, effective_go_version, read_project, volume
+from .go.builder_modfiles import GoMod
 from .go.lint import LintReport
 from .go.lint_tool import LintTool, choose_lint_tool
 from .go.platforms import Platform, parse_platform, parse_platforms
@@ -134,6 +138,15 @@ class Pipeline:
             f"golangci-lint version, e.g. 2.11.4; default: go.mod's tool directive, else {pins.GOLANGCI_LINT_VERSION}."
         ),
     ] = ""
+    cache_from: Annotated[
+        dagger.Directory | None,
+        Doc("A cache folder ci's cache wrote (restored by actions/cache or GitLab cache:): new volumes start there."),
+    ] = None
+    cache_image: Annotated[
+        str, Doc("OCI repository of caches cache-push wrote (e.g. ghcr.io/acme/hello-cache): new volumes start there.")
+    ] = ""
+    cache_username: Annotated[str, Doc("Registry user for --cache-image.")] = ""
+    cache_password: Annotated[dagger.Secret | None, Doc("Registry password or token for --cache-image.")] = None
     golangci_lint_image: Annotated[
         str,
         Doc("golangci-lint image address (its binary is copied into the builder); default: the official one."),
@@ -147,7 +160,9 @@ class Pipeline:
     async def _env(self) -> GoEnv:
         project = await read_project(self._source())
         version = effective_go_version(project, self.go_version)
+        seeds = await self._seeds(project, version)
         return GoEnv(
+            seeds=seeds.parts,
             image=builder_image(self.go_image, version),
             go_version=version,
             goproxy=self.goproxy,
@@ -182,10 +197,33 @@ class Pipeline:
     def _lint_tool(self, env: GoEnv) -> LintTool:
         return choose_lint_tool(env.project, self.golangci_lint_version, self.golangci_lint_image)
 
-    def _trivy(self) -> Trivy:
-        return Trivy(
-            image=self.trivy_image, db=self.trivy_db, db_repository=self.trivy_db_repository, seconds=self.step_timeout
-        )
+    async def _trivy(self) -> Trivy:
+        seed = (await self._env()).seeds.get("trivy")
+        return Trivy(self.trivy_image, self.trivy_db, self.trivy_db_repository, self.step_timeout, seed)
+
+    async def _manifest(self, project: GoMod, go_version: str) -> CacheManifest:
+        """Return what a cache of this run is made for: Go version, engine platform, tool versions, go.sum."""
+        sums = [f"{u}/go.sum" for u in project.uses] if project.uses else ["go.sum"]
+        source = self._source()
+        contents = [await source.file(s).contents() for s in sums if await source.exists(s)]
+        lint = choose_lint_tool(project, self.golangci_lint_version, self.golangci_lint_image)
+        tools = {"golangci-lint": lint.version, "trivy": self.trivy_image}
+        platform = str(await dag.default_platform())
+        return CacheManifest(go_version=go_version, platform=platform, gosum=gosum_digest(*contents), tools=tools)
+
+    async def _seeds(self, project: GoMod, go_version: str) -> Seeds:
+        """Return the imported cache new volumes start from (--cache-from, --cache-image), or none."""
+        if self.cache_from is None and not self.cache_image:
+            return NO_SEEDS
+        want = await self._manifest(project, go_version)
+        login = (self.cache_username, self.cache_password)
+        return await import_seeds(want, self.cache_from, self.cache_image, login)
+
+    async def _cache_dir(self, env: GoEnv) -> dagger.Directory:
+        """Return the cache folder of this run's volumes (lazy)."""
+        manifest = await self._manifest(env.project, env.go_version)
+        lint = volume("golangci-lint", env.cache_namespace, env.seeds.get("golangci-lint"))
+        return export_dir(env, self._source(), manifest, lint, (await self._trivy()).volume())
 
     async def _ignorefile(self, ignorefile: dagger.File | None) -> dagger.File | None:
         if ignorefile is None and await self._source().exists(".trivyignore"):
@@ -227,7 +265,7 @@ class Pipeline:
             login=(username, password),
             platforms=tuple(str(p) for p in self._platforms()),
             image=image,
-            sbom=partial(scan.sbom, self._trivy()),
+            sbom=partial(scan.sbom, await self._trivy()),
             recipe=self._recipe,
         )
 
@@ -415,7 +453,7 @@ class Pipeline:
         vuln_db = VulnDB(self.vuln_db) if self.reachability else None
         documents, advisories = await scan_vex(await self._env(), self._source(), target, vex or [], vuln_db)
         return await scan.scan(
-            self._trivy(),
+            await self._trivy(),
             await self.image(platform=str(target)),
             threshold=severity,
             ignore_unfixed=ignore_unfixed,
@@ -435,7 +473,7 @@ class Pipeline:
     @dagger.function
     async def sbom(self, platform: PlatformArg = "") -> dagger.File:
         """Return the CycloneDX SBOM of one platform's image."""
-        return scan.sbom(self._trivy(), await self.image(platform=platform))
+        return scan.sbom(await self._trivy(), await self.image(platform=platform))
 
     @uncached
     async def publish(
@@ -520,7 +558,26 @@ class Pipeline:
         # Integration tests run after every check passed, and only when the source has some (go/integration_files).
         if await integration.has_tests(env, self._source(), tuple(self.tags), request.tag):
             release = [("integration", integration_tests), *release]
-        return await out.report(await run_steps(checks, release), env.go_version)
+        results = await run_steps(checks, release)
+        seeds = await self._seeds(env.project, env.go_version)
+        return await out.report(results, env.go_version, cache=await self._cache_dir(env), notes=[seeds.note])
+
+    @uncached
+    async def cache_push(
+        self,
+        address: Annotated[str, Doc("OCI repository for the cache, e.g. ghcr.io/acme/hello-cache.")],
+        username: Username = "",
+        password: Password = None,
+    ) -> list[str]:
+        """Publish this engine's caches as one OCI artifact, tagged with its key and its Go version's line."""
+        check_address(address)
+        check_login(username, password)
+        env = await self._env()
+        manifest = await self._manifest(env.project, env.go_version)
+        image = cache_image_of(await self._cache_dir(env))
+        if password is not None:
+            image = image.with_registry_auth(address, username, password)
+        return [await image.publish(f"{address}:{tag}") for tag in (manifest.key(), manifest.line())]
 
     @dagger.function
     async def chart_check(

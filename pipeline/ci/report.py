@@ -42,6 +42,10 @@ class CiReport:
     ok: Annotated[bool, Doc("True when no step failed (skipped steps do not count).")] = dagger.field(default=False)
     failed: Annotated[list[str], Doc("The steps that failed.")] = dagger.field(default=list)
     details: Annotated[str, Doc("Each failed step's error, as check prints it.")] = dagger.field(default="")
+    cache: Annotated[
+        dagger.Directory | None,
+        Doc("This run's caches as a folder for actions/cache or GitLab cache: (--cache-from takes it back)."),
+    ] = dagger.field(default=None)
 
     @dagger.function
     def check(self) -> None:
@@ -116,11 +120,13 @@ class Reports:
                     continue  # that step failed before writing SARIF: its own error says why
         return merge(runs) if runs else ""
 
-    async def report(self, results: list[StepResult], go_version: str) -> CiReport:
-        """Return the CiReport of these results: table, summaries, every report file and the verdict."""
+    async def report(
+        self, results: list[StepResult], go_version: str, *, cache: dagger.Directory | None = None, notes: list[str]
+    ) -> CiReport:
+        """Return the CiReport of these results: table, summaries, notes, every report file, the verdict, the cache."""
         order = {"test": 0, "lint": 1}  # then each platform's scan, in platform order
         lines = [self.summaries[k] for k in sorted(self.summaries, key=lambda k: (order.get(k, 2), k))]
-        text = "\n".join([table(results), *lines])
+        text = "\n".join([table(results), *lines, *filter(None, notes)])
         out = dag.directory().with_new_file("summary.txt", text + "\n")
         for name, file in sorted(self.files.items()):
             if not name.endswith(".sarif"):
@@ -134,6 +140,7 @@ class Reports:
             ok=error is None,
             failed=[r.name for r in results if not r.ok and not r.skipped],
             details=f"{error.cause}\n{error.details}" if error is not None else "",
+            cache=cache,
         )
 
 

@@ -88,7 +88,7 @@ async def lint(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...], tool
     deps = await env.deps(source, base=with_lint_binary(env, tool))
     argv = lint_argv(BINARY, env.patterns(["./..."]), tags, JSON, SARIF)
     ran = env.exec(
-        deps.with_mounted_cache(CACHE, volume("golangci-lint", env.cache_namespace))
+        deps.with_mounted_cache(CACHE, volume("golangci-lint", env.cache_namespace, env.seeds.get("golangci-lint")))
         .with_env_variable("GOLANGCI_LINT_CACHE", CACHE)
         .with_new_file(JSON, "")
         .with_new_file(SARIF, ""),

@@ -294,7 +294,10 @@ def test_every_dagger_command_exists_on_the_module(path: Path, command: str) -> 
     assert problems(shlex.split(command)[1:]) == [], f"{path.name}: {command}"
 
 
-CI_SCRIPT = "r=$(. --source=$SOURCE | ci --commit=SHA); $r | reports | export reports; $r | summary; $r | check"
+CI_SCRIPT = (
+    "r=$(. --source=$SOURCE --cache-from=.pipeline-cache | ci --commit=SHA); $r | reports | export reports;"
+    " $r | cache | export .pipeline-cache --wipe; $r | summary; $r | check"
+)
 
 
 @pytest.mark.parametrize(("path", "job"), [(WORKFLOW, "ci"), (GITLAB, "check")], ids=["github", "gitlab"])

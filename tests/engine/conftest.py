@@ -128,3 +128,16 @@ def cosign_bin() -> Path:
     if not binary.exists():
         pytest.fail(f"{binary} is missing: run scripts/go-tool.sh cosign (make setup does)", pytrace=False)
     return binary
+
+
+@pytest.fixture(scope="session")
+def creds() -> tuple[str, str]:
+    """User and password of the basic-auth registry (scripts/registry.sh)."""
+    user = Path(os.environ["PIPELINE_AUTH_REGISTRY_USER_FILE"]).read_text().strip()
+    return user, Path(os.environ["PIPELINE_AUTH_REGISTRY_PASSWORD_FILE"]).read_text().strip()
+
+
+@pytest.fixture(scope="session")
+def registry_password() -> dagger.Secret:
+    """That password as a Secret, read from its file by the engine: never a plain string in a call."""
+    return dag.secret(f"file://{os.environ['PIPELINE_AUTH_REGISTRY_PASSWORD_FILE']}")

@@ -4,7 +4,6 @@ import json
 import os
 import re
 import uuid
-from pathlib import Path
 from typing import Any, cast
 
 import anyio
@@ -22,12 +21,6 @@ SHA = "0123456789abcdef0123456789abcdef01234567"
 @pytest.fixture(scope="module")
 def registry() -> str:
     return os.environ["PIPELINE_AUTH_REGISTRY"]
-
-
-@pytest.fixture(scope="module")
-def creds() -> tuple[str, str]:
-    user = Path(os.environ["PIPELINE_AUTH_REGISTRY_USER_FILE"]).read_text().strip()
-    return user, Path(os.environ["PIPELINE_AUTH_REGISTRY_PASSWORD_FILE"]).read_text().strip()
 
 
 @pytest.fixture

@@ -69,17 +69,6 @@ def keys(cosign_bin: Path, tmp_path_factory: pytest.TempPathFactory) -> Keys:
 
 
 @pytest.fixture(scope="module")
-def creds() -> tuple[str, str]:
-    user = Path(os.environ["PIPELINE_AUTH_REGISTRY_USER_FILE"]).read_text().strip()
-    return user, Path(os.environ["PIPELINE_AUTH_REGISTRY_PASSWORD_FILE"]).read_text().strip()
-
-
-@pytest.fixture(scope="module")
-def registry_password() -> dagger.Secret:
-    return dag.secret(f"file://{os.environ['PIPELINE_AUTH_REGISTRY_PASSWORD_FILE']}")
-
-
-@pytest.fixture(scope="module")
 def signing(app: Pipeline, trivy_image: str, cosign_image: str) -> Pipeline:
     return Pipeline(source=app.source, go_image=app.go_image, trivy_image=trivy_image, cosign_image=cosign_image)
 

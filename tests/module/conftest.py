@@ -48,7 +48,7 @@ def dagger_cli() -> str:
     return path
 
 
-def offline_defaults(source: str = "") -> str:
+def offline_defaults(source: str = "", cache_namespace: str = "") -> str:
     """The .env lines that point the module at this machine's local images and vulnerability DBs.
 
     Trivy's DB is scripts/engine-up.sh's; the Go vulnerability DB (govulncheck) is the fixture one, written under
@@ -63,6 +63,8 @@ def offline_defaults(source: str = "") -> str:
     ]
     if source:
         lines.append(f"source={source}")
+    if cache_namespace:  # cache volumes of its own: what a run exports is its own, not the whole engine's
+        lines.append(f"cacheNamespace={cache_namespace}")
     return "\n".join(lines) + "\n"
 
 

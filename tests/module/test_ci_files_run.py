@@ -173,7 +173,7 @@ def run_script(script: str, cwd: Path, env: dict[str, str]) -> subprocess.Comple
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
     """A fresh checkout for one CI job: the offline defaults only (the CI files pass --source themselves)."""
-    return copy_repository(tmp_path / "checkout", offline_defaults())
+    return copy_repository(tmp_path / "checkout", offline_defaults(cache_namespace=f"cifiles-{time.time_ns()}"))
 
 
 def test_every_github_step_runs(checkout: Path, tmp_path: Path) -> None:
@@ -197,6 +197,9 @@ def test_every_github_step_runs(checkout: Path, tmp_path: Path) -> None:
     assert {"pipeline.sarif", "coverage.xml", "trivy-linux_amd64.json", "summary.txt"} <= {
         f.name for f in reports.iterdir()
     }
+    # The run wrote the travelling cache back where actions/cache saves it from.
+    assert (checkout / ".pipeline-cache" / "manifest.json").is_file()
+    assert any((checkout / ".pipeline-cache" / "gomod").rglob("*.zip"))
     assert (checkout / "benchstat.txt").exists()
     assert "none at or above HIGH" in (tmp_path / "summary.md").read_text()
     assert any(n.startswith("publish/") for n in ran)

@@ -1,0 +1,131 @@
+"""A cache that travels without Dagger Cloud: the Go module, build and test caches, golangci-lint's and Trivy's.
+
+Cache volumes live on the engine's disk, and a hosted runner's engine is new every run. So the caches travel as a
+folder (for actions/cache or GitLab's `cache:`) or as one OCI artifact in the user's registry, and seed the cache
+volumes of a new engine: a volume made with a source starts from it. Import never fails a run: a missing, unreadable
+or foreign cache is named in one line and the run goes on cold. Export keeps it bounded: the module zips go.sum needs
+(Go verifies each against go.sum when it extracts it), the build and test cache entries and golangci-lint's that a
+run used in the last day (Go refreshes an entry's time when it uses it), and Trivy's DB (used only while Trivy deems
+it fresh).
+"""
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Final
+
+import anyio
+import dagger
+from dagger import dag
+
+from pipeline.go.builder import MODULE_FILES, SRC, GoEnv
+
+from .cache_manifest import MANIFEST, PARTS, CacheManifest, describe, parse_manifest, unusable
+
+OUT: Final = "/pipeline-cache"
+#: Where the parts go in the builder while exporting (the volumes the steps used, mounted once more).
+LINT_MOUNT: Final = "/cache/golangci-lint"
+TRIVY_MOUNT: Final = "/cache/trivy"
+#: Cache entries older than this (minutes since a run last used them) are left out of an export.
+KEEP_MINUTES: Final = 24 * 60
+#: Seconds an import may take before the run goes on cold.
+IMPORT_SECONDS: Final = 600
+#: Copies every part out of the mounted volumes; the module zips are the ones `go mod download` lists for go.sum.
+EXPORT: Final = f"""set -eu
+mkdir -p {OUT}/gomod {OUT}/gobuild {OUT}/golangci-lint {OUT}/trivy
+if [ ! -f vendor/modules.txt ]; then
+  go mod download -json 2>/dev/null | grep -E '"(Zip|Info|GoMod)": ' | sed 's/.*": "\\(.*\\)",*$/\\1/' \\
+    | sed "s#^$GOMODCACHE/##" > /tmp/modules || true
+  sed -n 's/\\.zip$/.ziphash/p' /tmp/modules > /tmp/ziphashes && cat /tmp/ziphashes >> /tmp/modules
+  cd "$GOMODCACHE"
+  while read -r f; do
+    if [ -f "$f" ]; then mkdir -p "{OUT}/gomod/${{f%/*}}" && cp -p "$f" "{OUT}/gomod/$f"; fi
+  done < /tmp/modules
+  cd {SRC}
+fi
+cp -a "$GOCACHE/." {OUT}/gobuild/
+cp -a {LINT_MOUNT}/. {OUT}/golangci-lint/
+cp -a {TRIVY_MOUNT}/. {OUT}/trivy/
+# Entries no run used for a day stay behind (Go and golangci-lint refresh an entry's time when they use it).
+find {OUT}/gobuild {OUT}/golangci-lint -type f -mmin +{KEEP_MINUTES} -delete
+"""
+
+
+@dataclass(frozen=True)
+class Seeds:
+    """The first content of each cache volume, by part, and the line that says where it came from (or why not)."""
+
+    parts: Mapping[str, dagger.Directory] = field(default_factory=dict[str, dagger.Directory])
+    note: str = ""
+
+    def get(self, part: str) -> dagger.Directory | None:
+        """Return a part's seed, or None."""
+        return self.parts.get(part)
+
+
+NO_SEEDS: Final = Seeds()
+
+
+async def _candidate(label: str, root: dagger.Directory, want: CacheManifest) -> tuple[Seeds | None, str]:
+    """Return the seeds of one found cache, or why it is not used."""
+    try:
+        with anyio.fail_after(IMPORT_SECONDS):
+            if not await root.exists(MANIFEST):
+                return None, f"{label}: no {MANIFEST}"
+            found = parse_manifest(await root.file(MANIFEST).contents())
+            reason = unusable(found, want)
+            if reason or found is None:
+                return None, f"{label}: {reason}"
+            parts = {p: root.directory(p) for p in PARTS if await root.exists(p)}
+    except TimeoutError:
+        return None, f"{label}: not read within {IMPORT_SECONDS}s"
+    except dagger.DaggerError as e:
+        return None, f"{label}: could not be read ({str(e).strip().splitlines()[0] if str(e).strip() else e})"
+    return Seeds(parts, f"cache: seeded from {label} ({describe(found, want)})"), ""
+
+
+async def import_seeds(
+    want: CacheManifest,
+    folder: dagger.Directory | None,
+    image: str,
+    login: tuple[str, dagger.Secret | None],
+) -> Seeds:
+    """Return the seeds of the first usable cache: the folder, else image:<key>, else image:<go version line>."""
+    candidates: list[tuple[str, dagger.Directory]] = []
+    if folder is not None:
+        candidates.append(("the cache folder", folder))
+    for tag in (want.key(), want.line()) if image else ():
+        ctr = dag.container()
+        username, password = login
+        if username and password is not None:
+            ctr = ctr.with_registry_auth(image, username, password)
+        candidates.append((f"{image}:{tag}", ctr.from_(f"{image}:{tag}").directory(OUT)))
+    reasons: list[str] = []
+    for label, root in candidates:
+        seeds, reason = await _candidate(label, root, want)
+        if seeds is not None:
+            return seeds
+        reasons.append(reason)
+    return Seeds(note=f"cache: not used, the run is cold: {'; '.join(reasons)}") if reasons else NO_SEEDS
+
+
+def export_dir(
+    env: GoEnv, source: dagger.Directory, manifest: CacheManifest, lint: dagger.CacheVolume, trivy: dagger.CacheVolume
+) -> dagger.Directory:
+    """Return the cache folder of the volumes the steps used (lazy: copied when exported, never from cache)."""
+    ctr = (
+        env.container()
+        .with_mounted_cache(LINT_MOUNT, lint)
+        .with_mounted_cache(TRIVY_MOUNT, trivy)
+        .with_mounted_directory(SRC, source.filter(include=MODULE_FILES))
+        .with_workdir(SRC)
+        .with_env_variable("GOFLAGS", "-mod=mod")
+        .with_env_variable("PIPELINE_CACHE_EXPORT", str(time.time_ns()))  # the volumes' content now, not a copy
+        .with_new_file(f"{OUT}/{MANIFEST}", manifest.to_json())
+    )
+    return env.exec(ctr, ["sh", "-c", EXPORT]).directory(OUT)
+
+
+def image_of(cache: dagger.Directory) -> dagger.Container:
+    """Return the cache folder as a one-layer OCI image (what cache-push publishes)."""
+    return dag.container().with_directory(OUT, cache)
