@@ -48,13 +48,14 @@ from .core.tasks import gather
 from .core.validate import check_coverage, check_duration, check_link_vars, check_port
 from .go import build, integration, run, source_checks
 from .go import lint as linting
+from .go.before import prepare
 from .go.build import BuildFlags, ImageSpec
 from .go.builder import OUT, GoEnv, builder_image, check_packages, effective_go_version, read_project, volume
 from .go.builder_modfiles import GoMod
 from .go.lint import LintReport
 from .go.lint_tool import LintTool, choose_lint_tool
 from .go.platforms import Platform, parse_platform, parse_platforms
-from .go.testing import TestOptions, TestReport, run_tests
+from .go.testing import TestOptions, TestReport, run_tests, test_cache
 from .perf import pprof
 from .perf.bench import bench_dir
 from .perf.bench_compare import CompareOptions, compare
@@ -138,6 +139,19 @@ class Pipeline:
             f"golangci-lint version, e.g. 2.11.4; default: go.mod's tool directive, else {pins.GOLANGCI_LINT_VERSION}."
         ),
     ] = ""
+    before: Annotated[
+        list[str],
+        Doc(
+            "Commands run with sh -c in the builder on the source before any check, test or build (e.g. go generate"
+            " ./..., make fixtures); what they write is part of the source every step sees."
+        ),
+    ] = dataclasses.field(default_factory=list[str])
+    before_image: Annotated[
+        str, Doc("Image the --before commands run in (e.g. node:22 to build a web UI); default: the Go builder.")
+    ] = ""
+    test_as_root: Annotated[
+        bool, Doc("Run go test as root; by default tests run as an unprivileged user (65532) with a writable HOME.")
+    ] = False
     cache_from: Annotated[
         dagger.Directory | None,
         Doc("A cache folder ci's cache wrote (restored by actions/cache or GitLab cache:): new volumes start there."),
@@ -154,11 +168,19 @@ class Pipeline:
 
     # --- configuration, resolved ------------------------------------------------------------------------------
 
-    def _source(self) -> dagger.Directory:
+    def _given(self) -> dagger.Directory:
+        """Return the source as given, minus --exclude: what go.mod is read from."""
         return self.source.filter(exclude=self.exclude) if self.exclude else self.source
 
+    async def _source(self) -> dagger.Directory:
+        """Return the source every step sees: as given, then with what the --before commands wrote."""
+        if not self.before:
+            return self._given()
+        env = await self._env()
+        return await prepare(env, self._given(), self.before, self.before_image)
+
     async def _env(self) -> GoEnv:
-        project = await read_project(self._source())
+        project = await read_project(self._given())
         version = effective_go_version(project, self.go_version)
         seeds = await self._seeds(project, version)
         return GoEnv(
@@ -175,7 +197,7 @@ class Pipeline:
         )
 
     async def _flags(self, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
-        await check_packages(self._source(), self.packages)
+        await check_packages(await self._source(), self.packages)
         return BuildFlags(
             packages=tuple(env.patterns(self.packages)),
             version=version,
@@ -204,7 +226,7 @@ class Pipeline:
     async def _manifest(self, project: GoMod, go_version: str) -> CacheManifest:
         """Return what a cache of this run is made for: Go version, engine platform, tool versions, go.sum."""
         sums = [f"{u}/go.sum" for u in project.uses] if project.uses else ["go.sum"]
-        source = self._source()
+        source = self._given()
         contents = [await source.file(s).contents() for s in sums if await source.exists(s)]
         lint = choose_lint_tool(project, self.golangci_lint_version, self.golangci_lint_image)
         tools = {"golangci-lint": lint.version, "trivy": self.trivy_image}
@@ -222,19 +244,23 @@ class Pipeline:
     async def _cache_dir(self, env: GoEnv) -> dagger.Directory:
         """Return the cache folder of this run's volumes (lazy)."""
         manifest = await self._manifest(env.project, env.go_version)
-        lint = volume("golangci-lint", env.cache_namespace, env.seeds.get("golangci-lint"))
-        return export_dir(env, self._source(), manifest, lint, (await self._trivy()).volume())
+        volumes = {
+            "golangci-lint": volume("golangci-lint", env.cache_namespace, env.seeds.get("golangci-lint")),
+            "gotest": test_cache(env),
+            "trivy": (await self._trivy()).volume(),
+        }
+        return export_dir(env, await self._source(), manifest, volumes)
 
     async def _ignorefile(self, ignorefile: dagger.File | None) -> dagger.File | None:
-        if ignorefile is None and await self._source().exists(".trivyignore"):
-            return self._source().file(".trivyignore")
+        if ignorefile is None and await (await self._source()).exists(".trivyignore"):
+            return (await self._source()).file(".trivyignore")
         return ignorefile
 
     async def _built(self, platform: Platform, version: str, *, debug: bool = False) -> build.Built:
         """Every main package built for platform (with delve beside them for debug builds)."""
         env = await self._env()
         flags = await self._flags(env, version, debug=debug)
-        deps = await env.deps(self._source(), tools=[pins.DELVE] if debug else ())
+        deps = await env.deps(await self._source(), tools=[pins.DELVE] if debug else ())
         return await build.built(env, deps, platform, flags, wanted=self.main)
 
     async def _recipe(self, version: str) -> BuildRecipe:
@@ -260,7 +286,7 @@ class Pipeline:
 
         return Supply(
             env=await self._env(),
-            source=self._source(),
+            source=await self._source(),
             cosign_image=self.cosign_image,
             login=(username, password),
             platforms=tuple(str(p) for p in self._platforms()),
@@ -286,20 +312,20 @@ class Pipeline:
     @dagger.function
     async def deps(self) -> dagger.Container:
         """Return the builder with modules downloaded (keyed on go.mod/go.sum) and the source mounted at /src."""
-        return await (await self._env()).deps(self._source())
+        return await (await self._env()).deps(await self._source())
 
     @dagger.function
     @generate
     async def gofmt(self) -> dagger.Changeset:
         """Return the changes gofmt makes (dagger generate writes them)."""
-        return await source_checks.formatted(await self._env(), self._source())
+        return await source_checks.formatted(await self._env(), await self._source())
 
     @dagger.function
     @generate
     async def mod_tidy(self) -> dagger.Changeset:
         """Return the changes go mod tidy makes to go.mod and go.sum (dagger generate writes them)."""
         env = await self._env()
-        return await source_checks.tidied(env, self._source(), env.project)
+        return await source_checks.tidied(env, await self._source(), env.project)
 
     @dagger.function
     @check
@@ -313,7 +339,7 @@ class Pipeline:
     @check
     async def vet(self) -> None:
         """Fail when go vet reports a finding; the error lists them."""
-        await source_checks.vet(await self._env(), self._source(), tuple(self.tags))
+        await source_checks.vet(await self._env(), await self._source(), tuple(self.tags))
 
     @dagger.function
     @check
@@ -326,7 +352,7 @@ class Pipeline:
     async def lint_report(self) -> LintReport:
         """Run golangci-lint (the source's .golangci.yml, else a default); return findings, JSON and SARIF."""
         env = await self._env()
-        return await linting.lint(env, self._source(), tuple(self.tags), self._lint_tool(env))
+        return await linting.lint(env, await self._source(), tuple(self.tags), self._lint_tool(env))
 
     @dagger.function
     @check
@@ -358,8 +384,9 @@ class Pipeline:
             tags=tuple(self.tags),
             no_cache=no_cache,
             coverage_min=check_coverage(coverage_min),
+            as_root=self.test_as_root,
         )
-        return await run_tests(env, self._source(), opts)
+        return await run_tests(env, await self._source(), opts)
 
     @dagger.function
     @check
@@ -383,7 +410,9 @@ class Pipeline:
         ] = pins.INTEGRATION_TIMEOUT,
     ) -> TestReport:
         """Run go test -tags integration against the app's image (APP_URL) and the given services; report always."""
-        request = integration.request(services, service_names, tag, tuple(self.tags), env, run, timeout)
+        request = integration.request(
+            services, service_names, tag, tuple(self.tags), env, run, timeout, as_root=self.test_as_root
+        )
         return await self._integration(request)
 
     async def _integration(self, request: integration.Request) -> TestReport:
@@ -394,7 +423,7 @@ class Pipeline:
             image = await self.image()
             return integration.App(image=image, binary=built.main(), port=port, start_timeout=self.start_timeout)
 
-        return await integration.integration_test(await self._env(), self._source(), request, app)
+        return await integration.integration_test(await self._env(), await self._source(), request, app)
 
     @dagger.function
     async def build(self, version: Version = "dev") -> dagger.Directory:
@@ -451,7 +480,7 @@ class Pipeline:
         """Scan one platform's image with Trivy; return JSON, SARIF and the gate's verdict."""
         target = await self._platform(platform)
         vuln_db = VulnDB(self.vuln_db) if self.reachability else None
-        documents, advisories = await scan_vex(await self._env(), self._source(), target, vex or [], vuln_db)
+        documents, advisories = await scan_vex(await self._env(), await self._source(), target, vex or [], vuln_db)
         return await scan.scan(
             await self._trivy(),
             await self.image(platform=str(target)),
@@ -527,8 +556,9 @@ class Pipeline:
             self._publish_tags(address, version, commit, latest)
         platforms = self._platforms()
         request = integration.request(
-            services, service_names, integration_tag, tuple(self.tags), integration_env, env_flag="integration-env"
-        )
+            services, service_names, integration_tag, tuple(self.tags), integration_env, env_flag="integration-env",
+            as_root=self.test_as_root,
+        )  # fmt: skip
         publish = partial(self.publish, address, version, commit, latest, username, password)
         facts = ReleaseFacts(version=version, commit=commit, source_uri=source_uri)
         signer = Signer(key, key_password) if key is not None else None
@@ -537,7 +567,10 @@ class Pipeline:
         env, out = await self._env(), Reports()
 
         async def build_all() -> None:
-            await skip_library((await self.build(version=version)).sync())
+            async def built() -> None:
+                await (await self.build(version=version)).sync()
+
+            await skip_library(built())
 
         async def scan_all() -> None:
             scans = (partial(out.scan, p, partial(self.scan, str(p), severity)) for p in platforms)
@@ -548,7 +581,9 @@ class Pipeline:
 
         checks = {
             "fmt": self.fmt,
-            "vet": partial(out.vet, self.vet, partial(source_checks.vet_json, env, self._source(), tuple(self.tags))),
+            "vet": partial(
+                out.vet, self.vet, partial(source_checks.vet_json, env, await self._source(), tuple(self.tags))
+            ),
             "tidy": self.tidy,
             "lint": partial(out.lint, self.lint_report),
             "test": partial(out.test, self.test),
@@ -556,7 +591,7 @@ class Pipeline:
             "scan": scan_all,
         }
         # Integration tests run after every check passed, and only when the source has some (go/integration_files).
-        if await integration.has_tests(env, self._source(), tuple(self.tags), request.tag):
+        if await integration.has_tests(env, await self._source(), tuple(self.tags), request.tag):
             release = [("integration", integration_tests), *release]
         results = await run_steps(checks, release)
         seeds = await self._seeds(env.project, env.go_version)
@@ -610,7 +645,7 @@ class Pipeline:
     async def vulncheck(self, platform: PlatformArg = "") -> VulnReport:
         """Run govulncheck on the source: the advisories its code calls, with the symbols and call paths."""
         target = await self._platform(platform)
-        env, source, db = await self._env(), self._source(), VulnDB(self.vuln_db)
+        env, source, db = await self._env(), await self._source(), VulnDB(self.vuln_db)
         stream, openvex = await gather(
             partial(govulncheck, env, source, target, db, "json"),
             partial(govulncheck, env, source, target, db, "openvex"),
@@ -628,7 +663,7 @@ class Pipeline:
         async def trivy_sarif() -> str:
             return await (await self.scan(platform=str(target), severity=severity)).sarif.contents()
 
-        env, source, tags = await self._env(), self._source(), tuple(self.tags)
+        env, source, tags = await self._env(), await self._source(), tuple(self.tags)
         return await sarif.code_scanning_log(env, source, target, tags, VulnDB(self.vuln_db), lint_sarif, trivy_sarif)
 
     @uncached
@@ -711,7 +746,9 @@ class Pipeline:
     ) -> dagger.Directory:
         """Run benchmarks; return bench.txt with cpu.prof and mem.prof for go tool pprof."""
         env = await self._env()
-        return bench_dir(env, await env.deps(self._source()), package, pattern, benchtime).without_file("bench.test")
+        return bench_dir(env, await env.deps(await self._source()), package, pattern, benchtime).without_file(
+            "bench.test"
+        )
 
     @dagger.function
     @up
@@ -729,7 +766,7 @@ class Pipeline:
         """Serve pprof's web UI (flame graph, top, source) on a profile: dagger call pprof up --ports 8081:8081."""
         check_port(ui_port)
         given = ProfileInput(profile, file, binary, sample_index, package, pattern, benchtime)
-        ready = await pprof.prepare(await self._env(), self._source(), given)
+        ready = await pprof.prepare(await self._env(), await self._source(), given)
         return await run.started(pprof.service(ready, ui_port), [ui_port], self.start_timeout, step=pprof.STEP)
 
     @dagger.function
@@ -746,7 +783,7 @@ class Pipeline:
         """Return a profile's flame graph page (flamegraph.html), top.txt and, with Graphviz, graph.svg."""
         env = await self._env()
         given = ProfileInput(profile, file, binary, sample_index, package, pattern, benchtime)
-        return await pprof.report(env, await pprof.prepare(env, self._source(), given), self.start_timeout)
+        return await pprof.report(env, await pprof.prepare(env, await self._source(), given), self.start_timeout)
 
     @dagger.function
     async def bench_compare(
@@ -781,7 +818,7 @@ class Pipeline:
             threshold=threshold,
             alpha=alpha,
         )
-        return await compare(env, await env.deps(base), await env.deps(self._source()), opts)
+        return await compare(env, await env.deps(base), await env.deps(await self._source()), opts)
 
 
 __all__ = ["LintReport", "Pipeline", "PipelineError", "TestReport", "VerifyReport", "VulnReport"]

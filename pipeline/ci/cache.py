@@ -25,6 +25,7 @@ from .cache_manifest import MANIFEST, PARTS, CacheManifest, describe, parse_mani
 OUT: Final = "/pipeline-cache"
 #: Where the parts go in the builder while exporting (the volumes the steps used, mounted once more).
 LINT_MOUNT: Final = "/cache/golangci-lint"
+TEST_MOUNT: Final = "/cache/gotest"
 TRIVY_MOUNT: Final = "/cache/trivy"
 #: Cache entries older than this (minutes since a run last used them) are left out of an export.
 KEEP_MINUTES: Final = 24 * 60
@@ -32,7 +33,7 @@ KEEP_MINUTES: Final = 24 * 60
 IMPORT_SECONDS: Final = 600
 #: Copies every part out of the mounted volumes; the module zips are the ones `go mod download` lists for go.sum.
 EXPORT: Final = f"""set -eu
-mkdir -p {OUT}/gomod {OUT}/gobuild {OUT}/golangci-lint {OUT}/trivy
+mkdir -p {OUT}/gomod {OUT}/gobuild {OUT}/gotest {OUT}/golangci-lint {OUT}/trivy
 if [ ! -f vendor/modules.txt ]; then
   go mod download -json 2>/dev/null | grep -E '"(Zip|Info|GoMod)": ' | sed 's/.*": "\\(.*\\)",*$/\\1/' \\
     | sed "s#^$GOMODCACHE/##" > /tmp/modules || true
@@ -44,10 +45,11 @@ if [ ! -f vendor/modules.txt ]; then
   cd {SRC}
 fi
 cp -a "$GOCACHE/." {OUT}/gobuild/
+cp -a {TEST_MOUNT}/. {OUT}/gotest/
 cp -a {LINT_MOUNT}/. {OUT}/golangci-lint/
 cp -a {TRIVY_MOUNT}/. {OUT}/trivy/
 # Entries no run used for a day stay behind (Go and golangci-lint refresh an entry's time when they use it).
-find {OUT}/gobuild {OUT}/golangci-lint -type f -mmin +{KEEP_MINUTES} -delete
+find {OUT}/gobuild {OUT}/gotest {OUT}/golangci-lint -type f -mmin +{KEEP_MINUTES} -delete
 """
 
 
@@ -110,13 +112,17 @@ async def import_seeds(
 
 
 def export_dir(
-    env: GoEnv, source: dagger.Directory, manifest: CacheManifest, lint: dagger.CacheVolume, trivy: dagger.CacheVolume
+    env: GoEnv, source: dagger.Directory, manifest: CacheManifest, volumes: Mapping[str, dagger.CacheVolume]
 ) -> dagger.Directory:
-    """Return the cache folder of the volumes the steps used (lazy: copied when exported, never from cache)."""
+    """Return the cache folder of the volumes the steps used (lazy: copied when exported, never from cache).
+
+    volumes: the cache volumes beside Go's own, by part (golangci-lint, gotest, trivy).
+    """
     ctr = (
         env.container()
-        .with_mounted_cache(LINT_MOUNT, lint)
-        .with_mounted_cache(TRIVY_MOUNT, trivy)
+        .with_mounted_cache(LINT_MOUNT, volumes["golangci-lint"])
+        .with_mounted_cache(TEST_MOUNT, volumes["gotest"])
+        .with_mounted_cache(TRIVY_MOUNT, volumes["trivy"])
         .with_mounted_directory(SRC, source.filter(include=MODULE_FILES))
         .with_workdir(SRC)
         .with_env_variable("GOFLAGS", "-mod=mod")

@@ -14,7 +14,7 @@ from typing import Any, Final, cast
 
 MANIFEST: Final = "manifest.json"
 #: The parts of a cache folder, each a cache volume's content.
-PARTS: Final = ("gomod", "gobuild", "golangci-lint", "trivy")
+PARTS: Final = ("gomod", "gobuild", "gotest", "golangci-lint", "trivy")
 #: The manifest's format; a folder written by another format is not read.
 FORMAT: Final = 1
 

@@ -29,6 +29,7 @@ async def gather(*thunks: Callable[[], Awaitable[T]]) -> list[T]:
     async with anyio.create_task_group() as tg:
         for i, thunk in enumerate(thunks):
             tg.start_soon(one, i, thunk)
+    errors = list({str(e): e for e in errors}.values())  # the same failure on every platform is said once
     if len(errors) == 1:
         raise errors[0]
     if errors:

@@ -43,6 +43,8 @@ class Request:
     env: Mapping[str, str] = dataclasses.field(default_factory=dict[str, str])
     run: str = ""
     timeout: str = "300s"
+    #: Run the tests as root instead of the unprivileged test user.
+    as_root: bool = False
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -164,6 +166,7 @@ async def integration_test(
         timeout=request.timeout,
         tags=(*request.tags, request.tag),
         no_cache=True,
+        as_root=request.as_root,
     )
     return await run_integration(env, deps, stack, opts)
 
@@ -178,6 +181,7 @@ def request(
     timeout: str = "300s",
     *,
     env_flag: str = "env",
+    as_root: bool = False,
 ) -> Request:
     """Return the checked request: a host name per service, the build tag, NAME=value pairs, a Go duration."""
     hosts = check_service_names(list(names), len(services), APP_HOST)
@@ -188,4 +192,5 @@ def request(
         env=check_env(list(env), env_flag),
         run=run,
         timeout=check_duration(timeout, f"{STEP} --timeout"),
+        as_root=as_root,
     )

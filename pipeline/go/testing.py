@@ -1,21 +1,24 @@
 """go test through gotestsum, and TestReport: what `test` returns, even when tests fail or hang.
 
-Go's test cache lives in the build-cache volume, so after a one-line change only the packages it affects run
-again; cached packages still appear in the JUnit report and the coverage profile (Go replays both).
+Tests run as an unprivileged user (uid 65532, as on a CI runner or a laptop) with a writable HOME, owning the source
+and a Go build cache of its own (a root-owned one is not writable to it); --test-as-root runs them as root. Go's
+test cache lives in that cache, so after a one-line change only the packages it affects run again; cached packages
+still appear in the JUnit report and the coverage profile (Go replays both).
 """
 
 from dataclasses import dataclass
 from typing import Annotated, Final
 
 import dagger
-from dagger import Doc
+from dagger import Doc, dag
 
 from pipeline import pins
 from pipeline.core.errors import PipelineError
 from pipeline.core.execs import TIMED_OUT, exit_code
 from pipeline.core.tasks import gather
 
-from .builder import OUT, GoEnv
+from .build import USER
+from .builder import GOCACHE, OUT, SRC, GoEnv, volume
 from .testing_report import coverage_by_package, coverage_total, summarize_test_events
 
 JUNIT: Final = f"{OUT}/junit.xml"
@@ -28,6 +31,9 @@ NO_COVERAGE_PAGE: Final = (
     "<!DOCTYPE html><title>coverage</title><p>No coverage to show: go tool cover -html had no profile to render "
     "(see the test summary).</p>\n"
 )
+#: The unprivileged test user (the runtime image's) and its HOME.
+TEST_USER: Final = f"{USER}:{USER}"
+HOME: Final = "/home/pipeline"
 #: Tools every test run installs (before the source, so a code change reinstalls nothing).
 TEST_TOOLS: Final = (pins.GOTESTSUM, pins.GOCOVER_COBERTURA)
 
@@ -84,6 +90,8 @@ class TestOptions:
     #: Run every test again instead of answering unchanged packages from Go's test cache (-count=1).
     no_cache: bool = False
     coverage_min: float = 0.0
+    #: Run as root instead of the unprivileged test user.
+    as_root: bool = False
 
     def go_test_args(self) -> list[str]:
         """Return the flags after `gotestsum --`."""
@@ -106,11 +114,35 @@ def coverage_page(env: GoEnv, ran: dagger.Container) -> dagger.File:
     return env.exec(placeholder, argv, expect=dagger.ReturnType.ANY).file(COVERAGE_HTML)
 
 
+def test_cache(env: GoEnv) -> dagger.CacheVolume:
+    """Return the test user's Go build and test cache (what an imported cache's gotest part seeds)."""
+    return volume("gotestcache", env.cache_namespace, env.seeds.get("gotest"))
+
+
+def as_test_user(env: GoEnv, ctr: dagger.Container) -> dagger.Container:
+    """Return ctr running as the test user: the source, /out and HOME its own, its own Go build cache."""
+    return (
+        ctr.with_mounted_cache(GOCACHE, test_cache(env), owner=TEST_USER)
+        .with_mounted_directory(SRC, ctr.directory(SRC), owner=TEST_USER)
+        .with_directory(OUT, dag.directory(), owner=TEST_USER)
+        .with_directory(HOME, dag.directory(), owner=TEST_USER)
+        .with_env_variable("HOME", HOME)
+        .with_user(TEST_USER)
+    )
+
+
 def tests_container(env: GoEnv, deps: dagger.Container, opts: TestOptions) -> dagger.Container:
     """Return the container that has run the tests (whatever their outcome) with reports in /out."""
     if opts.race:
         deps = deps.with_env_variable("CGO_ENABLED", "1")
-    placeholders = deps.with_new_file(COVERAGE, "").with_new_file(EVENTS, "").with_new_file(JUNIT, "")
+    if not opts.as_root:
+        deps = as_test_user(env, deps)
+    owner = "" if opts.as_root else TEST_USER
+    placeholders = (
+        deps.with_new_file(COVERAGE, "", owner=owner)
+        .with_new_file(EVENTS, "", owner=owner)
+        .with_new_file(JUNIT, "", owner=owner)
+    )
     argv = [
         "gotestsum",
         "--format=testname",

@@ -1,11 +1,13 @@
 """`ci`'s orchestration and the no-exception-group rule, with plain coroutines (no engine)."""
 
+from collections.abc import Awaitable, Callable
+
 import anyio
 import anyio.lowlevel
 import pytest
 
 from pipeline.ci.steps import run_ci
-from pipeline.core.errors import PipelineError
+from pipeline.core.errors import PipelineError, UsageError
 from pipeline.core.tasks import gather
 from pipeline.release.ci_release_plan import ci_release_plan
 
@@ -16,6 +18,17 @@ async def ok() -> None:
 
 async def fails() -> None:
     raise PipelineError("vet", "go vet reported 1 finding(s)", "main.go:3: bad")
+
+
+async def fails_differently() -> None:
+    raise PipelineError("vet", "go vet could not run")
+
+
+def wrong_input(name: str) -> Callable[[], Awaitable[None]]:
+    async def bad() -> None:
+        raise UsageError(f"vet: --{name} is wrong")
+
+    return bad
 
 
 async def fails_in_a_group() -> None:
@@ -50,9 +63,14 @@ async def test_gather_reraises_one_failure_plainly_and_merges_several() -> None:
     with pytest.raises(PipelineError) as one:
         await gather(ok, fails)
     assert str(one.value).startswith("vet: go vet reported")
-    with pytest.raises(PipelineError) as two:
+    with pytest.raises(PipelineError) as same:  # one failure on every platform is said once
         await gather(fails, fails_in_a_group)
+    assert same.value.cause == "go vet reported 1 finding(s)"
+    with pytest.raises(PipelineError) as two:
+        await gather(fails, fails_differently)
     assert two.value.cause == "2 failures"
+    with pytest.raises(UsageError, match=r"^vet: 2 inputs are wrong"):  # all usage errors: still exit 2
+        await gather(wrong_input("a"), wrong_input("b"))
     assert await gather(ok, ok) == [None, None]
 
 
