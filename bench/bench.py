@@ -9,14 +9,13 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import anyio
@@ -26,62 +25,17 @@ from dagger import dag
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import genmodule  # noqa: E402 (bench/ is this script's folder)
+import coldpath  # noqa: E402 (bench/ is this script's folder)
+import genmodule  # noqa: E402
+from measure import COLD_RUNS, GEN_PACKAGES, RUNS, Figure, render, timed, timed_sync  # noqa: E402
 
 from pipeline import Pipeline  # noqa: E402 (after the path setup above)
 from pipeline.args import SOURCE_IGNORE  # noqa: E402
 from pipeline.go.build import BuildFlags  # noqa: E402
 
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
-COLD_RUNS = int(os.environ.get("BENCH_COLD_RUNS", "2"))
-#: Packages of the generated module (bench/genmodule.py), the real-size figures' source.
-GEN_PACKAGES = int(os.environ.get("BENCH_GEN_PACKAGES", "30"))
-#: "generated" measures the generated module's figures only (the app/ figures take most of a run).
+#: "generated" measures the generated module's figures only (the app/ figures take most of a run); "module" and
+#: "fresh" the cold path's (bench/coldpath.py).
 ONLY = os.environ.get("BENCH_ONLY", "")
-
-
-def note(text: str) -> None:
-    """Progress on stderr."""
-    print(f"[{time.strftime('%H:%M:%S')}] {text}", file=sys.stderr, flush=True)
-
-
-@dataclass
-class Figure:
-    """One measured figure: seconds (or bytes) over runs, and what it is compared with."""
-
-    def __post_init__(self) -> None:
-        """Report the figure as soon as it is measured."""
-        note(f"{self.name}: {', '.join(f'{v:.2f}' for v in self.values)}")
-
-    name: str
-    values: list[float]
-    baseline: str = ""
-    target: float | None = None
-    unit: str = "s"
-
-    @property
-    def min(self) -> float:
-        """Smallest run."""
-        return min(self.values)
-
-    @property
-    def median(self) -> float:
-        """Median run."""
-        return statistics.median(self.values)
-
-
-def timed_sync(fn: Callable[[], object]) -> float:
-    """Seconds one call takes."""
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
-
-
-async def timed(fn: Callable[[], Awaitable[object]]) -> float:
-    """Seconds one awaited call takes."""
-    t0 = time.perf_counter()
-    await fn()
-    return time.perf_counter() - t0
 
 
 def after_edits_sync(ws: "Workspace", fn: Callable[[], object]) -> list[float]:
@@ -258,6 +212,10 @@ async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of meas
     """Take every measurement."""
     if ONLY == "generated":
         return await anyio.to_thread.run_sync(generated_figures)
+    if ONLY == "module":
+        return await anyio.to_thread.run_sync(coldpath.module_figures)
+    if ONLY == "fresh":
+        return await anyio.to_thread.run_sync(coldpath.fresh_runner_figures)
     figs: list[Figure] = []
     ws = Workspace()
     warm = {**os.environ}
@@ -333,32 +291,10 @@ async def measure() -> list[Figure]:  # noqa: PLR0915 (one linear script of meas
 
     figs += await anyio.to_thread.run_sync(process_figures, ws)
     figs += await anyio.to_thread.run_sync(generated_figures)
+    figs += await anyio.to_thread.run_sync(coldpath.module_figures)
+    figs += await anyio.to_thread.run_sync(coldpath.fresh_runner_figures)
     shutil.rmtree(ws.dir, ignore_errors=True)
     return figs
-
-
-def render(figs: list[Figure]) -> str:
-    """Render the table: figure, min, median, ratio to its baseline (median over median), target."""
-    by_name = {f.name: f for f in figs}
-    rows = [("figure", "runs", "min", "median", "ratio", "target", "")]
-    for f in figs:
-
-        def fmt(v: float, unit: str = f.unit) -> str:
-            return f"{v / 1e6:.2f} MB" if unit == "B" else f"{v:.2f} s"
-
-        ratio, target, verdict = "", "", ""
-        if f.baseline:
-            base = by_name[f.baseline]
-            ratio = f"{f.median / base.median:.2f}x {f.baseline}"
-            if f.target is not None:
-                target = f"<= {f.target}x"
-                verdict = "met" if f.median / base.median <= f.target else "missed"
-        elif f.target is not None:
-            target = f"<= {fmt(f.target)}"
-            verdict = "met" if f.median <= f.target else "missed"
-        rows.append((f.name, str(len(f.values)), fmt(f.min), fmt(f.median), ratio, target, verdict))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
 def main() -> None:

@@ -48,6 +48,7 @@ from pipeline.go.build import runtime_base  # noqa: E402
 from pipeline.go.builder import GoEnv  # noqa: E402
 from pipeline.go.platforms import parse_platform  # noqa: E402
 from pipeline.release.publish_tags import fan_out  # noqa: E402
+from scripts import harness_pins  # noqa: E402
 
 RUNS: Final = int(os.environ.get("BENCH_RUNS", "3"))
 COLD_RUNS: Final = int(os.environ.get("BENCH_COLD_RUNS", "2"))
@@ -57,7 +58,7 @@ GEN_PACKAGES: Final = int(os.environ.get("BENCH_GEN_PACKAGES", "30"))
 #: What to run (comma-separated), e.g. BENCH_PEERS=pipeline,ko BENCH_SOURCES=gen for a partial look.
 PEERS: Final = os.environ.get("BENCH_PEERS", "pipeline,buildkit,ko").split(",")
 SOURCES: Final = os.environ.get("BENCH_SOURCES", "app,gen").split(",")
-REGISTRY: Final = pins.LOCAL_REGISTRY
+REGISTRY: Final = harness_pins.LOCAL_REGISTRY
 TWO: Final = ["linux/amd64", "linux/arm64"]
 AMD64: Final = "linux/amd64"
 DOCKERFILE: Final = ROOT / "bench" / "peers" / "Dockerfile"
@@ -402,7 +403,8 @@ class KoPeer(Peer):
 async def publish_ko_base(go_image: str) -> str:
     """Publish the pipeline's scratch runtime (CA bundle, zoneinfo, passwd; user 65532) as ko's base image."""
     env = GoEnv(image=go_image)
-    variants = [runtime_base(env, parse_platform(p)).with_user("65532:65532") for p in TWO]
+    uid = pins.RUNTIME_UID
+    variants = [runtime_base(env, parse_platform(p)).with_user(f"{uid}:{uid}") for p in TWO]
     address = f"{REGISTRY}/{PREFIX}-ko-base:latest"
     return await dag.container().publish(address, platform_variants=variants)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline import pins  # noqa: E402 (after the path setup above)
+from scripts import harness_pins  # noqa: E402 (after the path setup above)
 from tests.realservices import download, short_name  # noqa: E402
 
 #: A cold `ci` of a 100-package service takes 10-15 min on two cores.
@@ -104,7 +104,7 @@ def main() -> None:
     """Try every pinned service in turn; a failed download or ci is recorded and the next one runs."""
     trials: list[Trial] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for ref in (r for r in pins.REAL_SERVICES if ONLY in r):
+        for ref in (r for r in harness_pins.REAL_SERVICES if ONLY in r):
             note(f"{ref}: download")
             try:
                 source = download(ref, Path(tmp) / short_name(ref))

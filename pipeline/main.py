@@ -239,7 +239,8 @@ class Pipeline:
             return NO_SEEDS
         want = await self._manifest(project, go_version)
         login = (self.cache_username, self.cache_password)
-        return await import_seeds(want, self.cache_from, self.cache_image, login)
+        builder = GoEnv(image=builder_image(self.go_image, go_version), step_timeout=self.step_timeout)
+        return await import_seeds(builder, want, self.cache_from, self.cache_image, login)
 
     async def _cache_dir(self, env: GoEnv) -> dagger.Directory:
         """Return the cache folder of this run's volumes (lazy)."""

@@ -1,7 +1,7 @@
-"""Every pinned version and image reference of the project, in one place.
+"""Every version and image reference the module pins, in one place (the harness's own: scripts/harness_pins.py).
 
-Pure data: imported by the module, by the tests and (through ``scripts/pin``) by
-the shell harness, so it must import nothing from dagger.
+Pure data: imported by the module, by the tests and (through ``scripts/pin``) by the shell harness, so it must
+import nothing from dagger.
 """
 
 from typing import Final
@@ -9,8 +9,6 @@ from typing import Final
 #: Dagger engine, CLI and the dagger-io SDK (pyproject pins the same version).
 DAGGER_VERSION: Final = "v0.21.8"
 
-#: The Go version this project's own app and harness use.
-GO_VERSION: Final = "1.26.8"
 #: Builder image template; ``{version}`` is the effective Go version (from the user's go.mod).
 GO_IMAGE: Final = "golang:{version}-bookworm"
 #: Digests of the builder images this release has pinned, by Go version: those versions are pulled by digest
@@ -31,6 +29,9 @@ COSIGN_VERSION: Final = "3.1.3"
 COSIGN_IMAGE: Final = f"ghcr.io/sigstore/cosign/cosign:v{COSIGN_VERSION}"
 COSIGN_BINARY: Final = "/ko-app/cosign"
 
+#: The unprivileged user (and group) the runtime image runs as and tests run as; the Helm chart's runAsUser.
+RUNTIME_UID: Final = 65532
+
 #: Defaults of the module's bounds and of the app contract.
 STEP_TIMEOUT: Final = 1800  # seconds: no command the pipeline starts runs longer
 START_TIMEOUT: Final = 60  # seconds: serve and debug wait this long for the app's port
@@ -46,7 +47,6 @@ KUBE_VERSION: Final = "1.35.0"
 GOTESTSUM: Final = "gotest.tools/gotestsum@v1.13.0"
 DELVE: Final = "github.com/go-delve/delve/cmd/dlv@v1.27.2"
 HELM: Final = "helm.sh/helm/v3/cmd/helm@v3.22.0"
-ACTIONLINT: Final = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
 KUBECONFORM: Final = "github.com/yannh/kubeconform/cmd/kubeconform@v0.8.0"
 #: golang.org/x/perf has no release tags: the proxy serves pseudo-versions only (`go list -m golang.org/x/perf@latest`).
 BENCHSTAT: Final = "golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da"
@@ -58,13 +58,6 @@ GRAPHVIZ_PACKAGE: Final = "graphviz"
 GOVULNCHECK: Final = "golang.org/x/vuln/cmd/govulncheck@v1.9.0"
 CRANE: Final = "github.com/google/go-containerregistry/cmd/crane@v0.22.1"
 
-#: The real Kubernetes API server the chart is installed into by this project's tests (scripts/build-kube.sh builds
-#: kube-apiserver from k8s.io/kubernetes, whose staging modules are served as k8s.io/<name> v0.<minor>.<patch>,
-#: and etcd from its server module).
-KUBERNETES_VERSION: Final = "1.37.2"
-ETCD_VERSION: Final = "3.7.3"
-#: promtool checks and unit-tests the chart's SLO rules (Prometheus 3.16's Go module is v0.316.0).
-PROMTOOL: Final = "github.com/prometheus/prometheus/cmd/promtool@v0.316.0"
 #: golangci-lint: the version used when go.mod declares none (a `tool` directive) and the option gives none; its
 #: official image, whose binary (GOLANGCI_LINT_BINARY) is copied into the Go builder: nothing is compiled.
 GOLANGCI_LINT_VERSION: Final = "2.15.0"
@@ -80,36 +73,3 @@ GOLANGCI_LINT_MODULES: Final = (
 )
 #: Cobertura XML from a Go coverage profile (GitLab's coverage visualisation reads Cobertura).
 GOCOVER_COBERTURA: Final = "github.com/boumenot/gocover-cobertura@v1.5.0"
-
-#: Local registry used by the project's own CI.
-LOCAL_REGISTRY: Final = "127.0.0.1:5000"
-#: Local registry with basic auth, for publish tests.
-AUTH_REGISTRY: Final = "127.0.0.1:5001"
-
-#: Module mode on this project's offline machines (scripts/build-sdk.sh): uv bundled into the Python SDK
-#: (the version Dagger's own SDK image bundles), shiv for its codegen zipapp, and the tag of the
-#: Debian-built Python base image in the local registry.
-UV_VERSION: Final = "0.10.3"
-SHIV_VERSION: Final = "1.0.8"
-GRAPHQL_CORE_VERSION: Final = "3.2.7"
-PYTHON_BASE_TAG: Final = "3.11-bookworm"
-#: Debian's redis-server (bookworm: 7.0) in the local registry: the integration fixture's second service.
-REDIS_IMAGE_TAG: Final = "7.0-bookworm"
-DEBIAN_SUITE: Final = "bookworm"
-
-#: Peers `make bench-peers` compares the pipeline with (bench/peers.py, scripts/peers-up.sh): ko, built from its
-#: Go module on the host, and the Debian package whose dockerd carries BuildKit (bookworm has 20.10).
-KO: Final = "github.com/google/ko@v0.19.1"
-DOCKER_PACKAGE: Final = "docker.io"
-
-#: Real open-source Go services the pipeline is tried on, fetched from the Go module proxy (module zips: the
-#: repository at that tag, nested modules and vendor/ left out). The first runs in the module tier of `make test`;
-#: `make realworld` runs `ci` on all of them and writes the table README shows.
-REAL_SERVICES: Final = (
-    "github.com/mccutchen/go-httpbin/v2@v2.26.0",
-    "github.com/prometheus/node_exporter@v1.12.1",
-    "github.com/prometheus/alertmanager@v0.35.0",
-    "github.com/caddyserver/caddy/v2@v2.11.9",
-    "miniflux.app/v2@v2.3.5",
-    "github.com/coredns/coredns@v1.15.0",
-)

@@ -19,6 +19,8 @@ import dagger
 from dagger import dag
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import harness_pins
+
 from pipeline import pins
 from pipeline.go.lint_tool import lint_image
 
@@ -45,8 +47,8 @@ def busybox_base() -> dagger.Container:
 def go_builder() -> dagger.Container:
     """Return the Go builder: the host toolchain (it must be the pinned version) on busybox."""
     host_go = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True, check=True)
-    if host_go.stdout.strip() != f"go{pins.GO_VERSION}":
-        msg = f"host Go is {host_go.stdout.strip()}, pins.GO_VERSION is {pins.GO_VERSION}"
+    if host_go.stdout.strip() != f"go{harness_pins.GO_VERSION}":
+        msg = f"host Go is {host_go.stdout.strip()}, harness_pins.GO_VERSION is {harness_pins.GO_VERSION}"
         raise SystemExit(msg)
     goroot = host_go_root()
     return (
@@ -142,16 +144,16 @@ def redis() -> dagger.Container:
 #: What `make ci` needs (the pipeline on app/): the builder, Trivy, and golangci-lint under its Docker Hub name
 #: (the engine's docker.io mirror is the local registry, so the module's own default reference resolves here).
 CI_IMAGES: dict[str, Callable[[], dagger.Container]] = {
-    f"go-builder:{pins.GO_VERSION}": go_builder,
+    f"go-builder:{harness_pins.GO_VERSION}": go_builder,
     f"trivy:{pins.TRIVY_VERSION}": trivy,
     lint_image(pins.GOLANGCI_LINT_VERSION, digest=False): golangci_lint,
 }
 #: What only the tests use.
 TEST_IMAGES: dict[str, Callable[[], dagger.Container]] = {
-    f"go-builder-debian:{pins.GO_VERSION}": go_builder_debian,
+    f"go-builder-debian:{harness_pins.GO_VERSION}": go_builder_debian,
     f"cosign:{pins.COSIGN_VERSION}": cosign,
     "toolbox:busybox": toolbox,
-    f"redis:{pins.REDIS_IMAGE_TAG}": redis,
+    f"redis:{harness_pins.REDIS_IMAGE_TAG}": redis,
 }
 
 
@@ -168,7 +170,7 @@ def present(ref: str) -> bool:
 async def main() -> None:
     """Publish every missing image of the profile (argv[1]: ci or test)."""
     images = CI_IMAGES if sys.argv[1:] == ["ci"] else {**CI_IMAGES, **TEST_IMAGES}
-    wanted = {f"{pins.LOCAL_REGISTRY}/{name}": make for name, make in images.items()}
+    wanted = {f"{harness_pins.LOCAL_REGISTRY}/{name}": make for name, make in images.items()}
     missing = {ref: make for ref, make in wanted.items() if not present(ref)}
     if not missing:
         print(f"base images present: {', '.join(wanted)}", file=sys.stderr)

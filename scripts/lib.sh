@@ -3,9 +3,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PIPELINE_CACHE=${PIPELINE_CACHE:-/var/cache/go-pipeline}
-export PIPELINE_CACHE
 pin() { "$ROOT/scripts/pin" "$1"; }
+PIPELINE_CACHE=${PIPELINE_CACHE:-$(pin CACHE_DIR)}
+export PIPELINE_CACHE
 
 DAGGER_VERSION=$(pin DAGGER_VERSION)
 # How build-engine.sh builds every dagger binary (the engine adds ENGINE_TAGS). An empty version breaks module loading.

@@ -27,10 +27,10 @@ import dagger
 from dagger import dag
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from pipeline import pins
+import harness_pins
 
 GO_PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-PYTHON_BASE = f"{pins.LOCAL_REGISTRY}/python-base:{pins.PYTHON_BASE_TAG}"
+PYTHON_BASE = f"{harness_pins.LOCAL_REGISTRY}/python-base:{harness_pins.PYTHON_BASE_TAG}"
 
 
 def host_go_root() -> str:
@@ -85,7 +85,7 @@ async def export(work: Path, out: Path) -> None:
         base_ref = await base.publish(PYTHON_BASE)
         print(f"python base: {base_ref}", file=sys.stderr)
         # The runtime module embeds its default base image: by digest, so a rebuilt base is a new reference.
-        default = base_ref.replace(f":{pins.PYTHON_BASE_TAG}@", "@")
+        default = base_ref.replace(f":{harness_pins.PYTHON_BASE_TAG}@", "@")
         await anyio.Path(work / "python-sdk/runtime/base-image.txt").write_text(default + "\n")
         zstd = dagger.ImageLayerCompression.Zstd
         await go_sdk(work).export(str(out / "go.tar"), forced_compression=zstd)

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, cast
 
+from tests.conftest import cache_dir
+
 ROOT: Final = Path(__file__).resolve().parent.parent
 #: How long etcd and the API server may take to answer, each (seconds).
 START_TIMEOUT: Final = 90.0
@@ -40,11 +42,6 @@ class Tools:
     apiserver: Path
     etcd: Path
     helm: Path
-
-
-def cache_dir() -> Path:
-    """Return the harness cache: $PIPELINE_CACHE, else scripts/lib.sh's default."""
-    return Path(os.environ.get("PIPELINE_CACHE") or "/var/cache/go-pipeline")
 
 
 def tool_path(module: str) -> Path:

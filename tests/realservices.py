@@ -1,4 +1,4 @@
-"""Real open-source Go services from the Go module proxy (pins.REAL_SERVICES), as writable source trees.
+"""Real open-source Go services from the Go module proxy (harness_pins.REAL_SERVICES), as writable source trees.
 
 The host's `go mod download` fetches each module zip into a module cache under PIPELINE_CACHE (kept between
 runs); a copy with write permission is what the pipeline gets, as a user's checkout would be.
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import cast
 
 from pipeline.go.builder_modfiles import GoMod
+from tests.conftest import cache_dir
 
 #: `go mod download` of one service: a few MB; the proxy answers in seconds.
 DOWNLOAD_TIMEOUT = 300
@@ -25,7 +26,7 @@ def short_name(ref: str) -> str:
 
 def download(ref: str, dest: Path) -> Path:
     """Download module@version and copy it, writable, to dest; return dest. Raise with Go's message on failure."""
-    cache = Path(os.environ.get("PIPELINE_CACHE", "/var/cache/go-pipeline")) / "realworld" / "modcache"
+    cache = cache_dir() / "realworld" / "modcache"
     env = {**os.environ, "GOMODCACHE": str(cache), "GOFLAGS": "-mod=mod", "GOTOOLCHAIN": "local"}
     res = subprocess.run(
         ["go", "mod", "download", "-json", ref],

@@ -1,10 +1,10 @@
 """What a travelling cache was made for, its key, and whether a found one may seed this run (pure logic).
 
-A cache folder (or OCI artifact) carries `manifest.json`: the Go version, the engine's platform, the tool versions
-and a digest of the go.sum files. Its key names it in a registry. A cache made for another Go version or platform
-is left out (its entries could not be used); any other difference only means fewer hits. Nothing in it can change
-a verdict: Go verifies module zips against go.sum when it extracts them, and its build and test caches, like
-golangci-lint's, are keyed on their inputs.
+A cache folder (or OCI artifact) holds `manifest.json` and `cache.tar` (its parts): the manifest names the Go
+version, the engine's platform, the tool versions and a digest of the go.sum files. Its key names it in a
+registry. A cache made for another Go version or platform is left out (its entries could not be used); any other
+difference only means fewer hits. Nothing in it can change a verdict: Go verifies module zips against go.sum when
+it extracts them, and its build and test caches, like golangci-lint's, are keyed on their inputs.
 """
 
 import hashlib
@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final, cast
 
 MANIFEST: Final = "manifest.json"
+#: The cache's parts, one folder each, packed into one tar file beside the manifest.
+TARBALL: Final = "cache.tar"
 #: The parts of a cache folder, each a cache volume's content.
 PARTS: Final = ("gomod", "gobuild", "gotest", "golangci-lint", "trivy")
 #: The manifest's format; a folder written by another format is not read.

@@ -11,6 +11,7 @@ from typing import Final
 import dagger
 from dagger import dag
 
+from pipeline import pins
 from pipeline.core.errors import PipelineError, UsageError
 from pipeline.core.execs import exec_failure, run
 
@@ -18,12 +19,12 @@ from .builder import OUT, GoEnv
 from .platforms import Platform
 
 EPOCH: Final = 0
-USER: Final = "65532"
+USER: Final = str(pins.RUNTIME_UID)
 BIN_DIR: Final = "/usr/local/bin"
 ZONEINFO: Final = "/usr/share/zoneinfo.zip"
 CA_BUNDLE: Final = "/etc/ssl/certs/ca-certificates.crt"
-PASSWD: Final = "root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n"  # noqa: S105 (an /etc/passwd file, no password)
-GROUP: Final = "root:x:0:\nnonroot:x:65532:\n"
+PASSWD: Final = f"root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:{USER}:{USER}:nonroot:/home/nonroot:/sbin/nologin\n"
+GROUP: Final = f"root:x:0:\nnonroot:x:{USER}:\n"
 #: What `go build` says when the patterns match no main package.
 NO_MAIN: Final = "no main packages to build"
 

@@ -38,9 +38,9 @@ Seeds = Mapping[str, dagger.Directory]
 NO_PROJECT: Final = GoMod(module="", go="")
 
 
-def volume(name: str, namespace: str = "", seed: dagger.Directory | None = None) -> dagger.CacheVolume:
+def volume(name: str, namespace: str = "", seed: dagger.Directory | None = None, owner: str = "") -> dagger.CacheVolume:
     """Return the cache volume ``pipeline[-namespace]-name``; a new one starts from seed (an imported cache)."""
-    return dag.cache_volume("-".join(p for p in (VOLUME_PREFIX, namespace, name) if p), source=seed)
+    return dag.cache_volume("-".join(p for p in (VOLUME_PREFIX, namespace, name) if p), source=seed, owner=owner)
 
 
 def go_caches(namespace: str = "", seeds: Seeds | None = None) -> Callable[[dagger.Container], dagger.Container]:

@@ -115,14 +115,18 @@ def coverage_page(env: GoEnv, ran: dagger.Container) -> dagger.File:
 
 
 def test_cache(env: GoEnv) -> dagger.CacheVolume:
-    """Return the test user's Go build and test cache (what an imported cache's gotest part seeds)."""
-    return volume("gotestcache", env.cache_namespace, env.seeds.get("gotest"))
+    """Return the test user's Go build and test cache, owned by it (what an imported cache's gotest part seeds).
+
+    Its owner is the volume's own: every mount of it is the same volume (a mount that set another owner would wait
+    for the first to let go).
+    """
+    return volume("gotestcache", env.cache_namespace, env.seeds.get("gotest"), owner=TEST_USER)
 
 
 def as_test_user(env: GoEnv, ctr: dagger.Container) -> dagger.Container:
     """Return ctr running as the test user: the source, /out and HOME its own, its own Go build cache."""
     return (
-        ctr.with_mounted_cache(GOCACHE, test_cache(env), owner=TEST_USER)
+        ctr.with_mounted_cache(GOCACHE, test_cache(env))
         .with_mounted_directory(SRC, ctr.directory(SRC), owner=TEST_USER)
         .with_directory(OUT, dag.directory(), owner=TEST_USER)
         .with_directory(HOME, dag.directory(), owner=TEST_USER)

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, cast
 
+from pipeline import pins
 from pipeline.core.errors import UsageError
 
 #: SLSA provenance v1 predicate type, and this module's build type (what externalParameters mean).
@@ -171,7 +172,7 @@ def predicate(facts: BuildFacts) -> dict[str, Any]:
         "goVersion": facts.go_version,
         "goBuild": list(facts.go_build),
         "builderImage": facts.builder_image,
-        "baseImage": facts.base_image or "scratch (assembled: CA bundle, zoneinfo, passwd for uid 65532)",
+        "baseImage": facts.base_image or f"scratch (assembled: CA bundle, zoneinfo, passwd for uid {pins.RUNTIME_UID})",
     }
     metadata: dict[str, Any] = {}
     if facts.started:

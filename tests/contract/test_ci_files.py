@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from pipeline import Pipeline, pins
+from scripts import harness_pins
 from tests.conftest import ROOT
 from tests.registry import functions
 
@@ -251,20 +252,22 @@ def flag_takes_value(word: str, flags: dict[str, bool]) -> bool | None:
 @pytest.fixture(scope="session")
 def actionlint() -> Path:
     """Install the pinned actionlint with `go install` into a cache folder (once per version)."""
-    version = pins.ACTIONLINT.rsplit("@", 1)[1]
+    version = harness_pins.ACTIONLINT.rsplit("@", 1)[1]
     base = Path(os.environ.get("PIPELINE_CACHE") or Path(tempfile.gettempdir()) / "pipeline-cache")
     gobin = base / "tools" / f"actionlint-{version}"
     binary = gobin / "actionlint"
     if not binary.exists():
         env = {**os.environ, "GOBIN": str(gobin), "CGO_ENABLED": "0"}
-        res = subprocess.run(["go", "install", pins.ACTIONLINT], env=env, capture_output=True, text=True, check=False)
-        assert res.returncode == 0, f"go install {pins.ACTIONLINT} failed:\n{res.stderr}"
+        res = subprocess.run(
+            ["go", "install", harness_pins.ACTIONLINT], env=env, capture_output=True, text=True, check=False
+        )
+        assert res.returncode == 0, f"go install {harness_pins.ACTIONLINT} failed:\n{res.stderr}"
     return binary
 
 
 def test_workflow_passes_actionlint(actionlint: Path) -> None:
     version = subprocess.run([actionlint, "-version"], capture_output=True, text=True, check=True)
-    assert version.stdout.startswith(pins.ACTIONLINT.rsplit("@", 1)[1])
+    assert version.stdout.startswith(harness_pins.ACTIONLINT.rsplit("@", 1)[1])
     res = subprocess.run(
         [actionlint, "-no-color", str(WORKFLOW.relative_to(ROOT))],
         cwd=ROOT,

@@ -13,15 +13,9 @@ from dagger import dag
 
 from pipeline import Pipeline, pins
 from pipeline.args import SOURCE_IGNORE
+from scripts import harness_pins
 from tests import vulndb
 from tests.conftest import FIXTURES, ROOT, require_engine_env
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test in this folder as an engine test."""
-    for item in items:
-        if "tests/engine/" in str(item.path):
-            item.add_marker(pytest.mark.engine)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -58,7 +52,7 @@ def toolbox() -> str:
 @pytest.fixture(scope="session")
 def redis_image() -> str:
     """Debian's redis-server as an image (scripts/base_images.py), the integration fixture's second service."""
-    return os.environ["PIPELINE_GO_IMAGE"].rsplit("/", 1)[0] + f"/redis:{pins.REDIS_IMAGE_TAG}"
+    return os.environ["PIPELINE_GO_IMAGE"].rsplit("/", 1)[0] + f"/redis:{harness_pins.REDIS_IMAGE_TAG}"
 
 
 @pytest.fixture(scope="session")
@@ -115,7 +109,7 @@ def vuln_db(tmp_path_factory: pytest.TempPathFactory) -> dagger.Directory:
 @pytest.fixture(scope="session")
 def cosign_image() -> str:
     """The local cosign image (built from cosign's Go module by scripts/go-tool.sh)."""
-    return os.environ.get("PIPELINE_COSIGN_IMAGE") or f"{pins.LOCAL_REGISTRY}/cosign:{pins.COSIGN_VERSION}"
+    return os.environ.get("PIPELINE_COSIGN_IMAGE") or f"{harness_pins.LOCAL_REGISTRY}/cosign:{pins.COSIGN_VERSION}"
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ though nothing ran in that namespace before. A foreign or broken cache is named 
 
 import json
 import os
+import tarfile
 import uuid
 from pathlib import Path
 
@@ -43,15 +44,17 @@ async def cache_folder(
     return out
 
 
-def test_the_folder_holds_each_part_and_its_manifest(cache_folder: Path) -> None:
+def test_the_folder_holds_a_manifest_and_one_tarball_of_each_part(cache_folder: Path) -> None:
     manifest = parse_manifest((cache_folder / "manifest.json").read_text())
     assert manifest is not None
     assert manifest.go_version == "1.26.8"
     assert manifest.tools["golangci-lint"] == "2.15.0"
-    zips = list((cache_folder / "gomod" / "cache" / "download").rglob("*.zip"))
-    assert zips, "no module zip was exported"
-    assert any((cache_folder / "gobuild").rglob("*-d")), "Go's build cache is empty"
-    assert (cache_folder / "golangci-lint").is_dir()
+    assert sorted(p.name for p in cache_folder.iterdir()) == ["cache.tar", "manifest.json"]
+    with tarfile.open(cache_folder / "cache.tar") as tar:
+        names = tar.getnames()
+    assert {n.split("/")[1] for n in names if n.count("/") >= 1} >= {"gomod", "gobuild", "gotest", "golangci-lint"}
+    assert any(n.startswith("./gomod/cache/download/") and n.endswith(".zip") for n in names), "no module zip"
+    assert any(n.startswith("./gotest/") and n.endswith("-d") for n in names), "no test cache entry"
 
 
 async def test_a_new_engine_seeded_from_the_folder_answers_from_gos_test_cache(

@@ -9,21 +9,16 @@ engine must answer, run a container, and resolve a service by name through its d
 
 import os
 import secrets
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.engines import DNSNAME_STATE, Engine
 
-START_SECONDS = 120
 CALL_SECONDS = 600
-DNSNAME_STATE = Path("/var/run/containers/cni/dnsname")
 
 #: Run in a separate process pointed at the new engine: a web service and a client that reaches it by name.
 CLIENT = textwrap.dedent(
@@ -57,62 +52,21 @@ def link_exists(name: str) -> bool:
     return subprocess.run(["ip", "link", "show", name], capture_output=True, check=False).returncode == 0
 
 
-class FreshEngine:
-    """An engine on a network no engine has used, with an empty state folder; cleaned away afterwards."""
-
-    def __init__(self, base: Path) -> None:
-        self.network = f"first{secrets.token_hex(3)}"  # the bridge is <network>0: at most 15 characters
-        self.bridge = f"{self.network}0"
-        self.root = base
-        self.sock = base / "engine.sock"
-        self.log = base / "engine.log"
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        with self.log.open("ab") as log:
-            self.proc = subprocess.Popen(
-                [
-                    "unshare", "--mount", "--propagation", "private", "--",
-                    os.environ["PIPELINE_ENGINE_BIN"],
-                    "--root", str(self.root / "state"),
-                    "--addr", f"unix://{self.sock}",
-                    "--network-name", self.network,
-                    "--network-cidr", "10.91.0.0/16",
-                    "--config", str(ROOT / "scripts" / "engine.toml"),
-                ],
-                stdout=log, stderr=log, start_new_session=True,
-            )  # fmt: skip
-        deadline = time.monotonic() + START_SECONDS
-        while not self.sock.exists():  # the engine creates its socket once it serves
-            assert self.proc.poll() is None, f"the engine exited:\n{self.log.read_text()[-3000:]}"
-            assert time.monotonic() < deadline, f"no socket within {START_SECONDS}s:\n{self.log.read_text()[-3000:]}"
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=30)
-        subprocess.run(["ip", "link", "del", self.bridge], capture_output=True, check=False)
-        subprocess.run(["rm", "-rf", str(DNSNAME_STATE / self.network)], check=False)
-
-
 @pytest.fixture
-def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FreshEngine]:
-    engine = FreshEngine(tmp_path_factory.mktemp("first-start"))
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """An engine on a network no engine has used, with an empty state folder; stopped and forgotten afterwards."""
+    engine = Engine(tmp_path_factory.mktemp("first-start"), f"first{secrets.token_hex(3)}", "10.91.0.0/16")
     yield engine
     engine.stop()
-    subprocess.run(["rm", "-rf", str(engine.root)], check=False)
+    engine.forget()
 
 
-def test_first_start_on_a_host_without_the_bridge(fresh: FreshEngine) -> None:
-    assert not link_exists(fresh.bridge), f"{fresh.bridge} exists already: not a first start"
+def test_first_start_on_a_host_without_the_bridge(fresh: Engine) -> None:
+    bridge = f"{fresh.network}0"
+    assert not link_exists(bridge), f"{bridge} exists already: not a first start"
     assert not (DNSNAME_STATE / fresh.network).exists()
     fresh.start()
-    env = {**os.environ, "_EXPERIMENTAL_DAGGER_RUNNER_HOST": f"unix://{fresh.sock}"}
+    env = {**os.environ, "_EXPERIMENTAL_DAGGER_RUNNER_HOST": fresh.address}
     res = subprocess.run(
         [sys.executable, "-c", CLIENT, os.environ["PIPELINE_GO_IMAGE"]],
         env=env, capture_output=True, text=True, timeout=CALL_SECONDS, check=False,
@@ -121,4 +75,4 @@ def test_first_start_on_a_host_without_the_bridge(fresh: FreshEngine) -> None:
     assert res.returncode == 0, f"{res.stderr[-3000:]}\nengine log:\n{engine_log[-3000:]}"
     assert res.stdout == "first start\n"
     assert "dnsmasq exited" not in engine_log, engine_log[-3000:]
-    assert link_exists(fresh.bridge), "the engine ran containers without making its bridge"
+    assert link_exists(bridge), "the engine ran containers without making its bridge"

@@ -6,114 +6,22 @@ Then an engine of its own is killed (-9) in the middle of a build: the CLI says 
 Every wait is for an event (the port the engine bound, a line of progress, a process gone), bounded.
 """
 
-import contextlib
 import os
 import re
-import secrets
-import signal
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 
 from tests.conftest import ROOT
+from tests.engines import Engine, new_engine
 
 PIPELINE = str(Path(sys.executable).parent / "pipeline")
 START_SECONDS = 90
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
-
-
-class Engine:
-    """A Dagger engine on tcp://127.0.0.1:<the port it bound>, on a network of its own, started by the tests."""
-
-    def __init__(self, root: Path, network: str, cidr: str) -> None:
-        self.root = root
-        self.network = network
-        self.cidr = cidr
-        self.port = 0
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        """The engine's address, once it listens."""
-        return f"tcp://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        """Start the engine on port 0 and wait until it listens; its port is the one it bound."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        with (self.root / "engine.log").open("ab") as log:
-            self.proc = subprocess.Popen(
-                [
-                    "unshare", "--mount", "--propagation", "private", "--",  # execs the engine: same pid
-                    os.environ["PIPELINE_ENGINE_BIN"],
-                    "--root", str(self.root / "state"),
-                    "--addr", "tcp://127.0.0.1:0",
-                    "--network-name", self.network,
-                    "--network-cidr", self.cidr,
-                    "--config", str(ROOT / "scripts" / "engine.toml"),
-                ],
-                stdout=log, stderr=log, start_new_session=True,
-            )  # fmt: skip
-        deadline = time.monotonic() + START_SECONDS
-        while time.monotonic() < deadline:
-            assert self.proc.poll() is None, (self.root / "engine.log").read_text()[-2000:]
-            listening = [
-                c.laddr.port
-                for c in psutil.Process(self.proc.pid).net_connections(kind="tcp")
-                if c.status == psutil.CONN_LISTEN
-            ]
-            if listening:
-                self.port = listening[0]
-                return
-            time.sleep(0.2)
-        pytest.fail(f"the engine at {self.root} did not listen within {START_SECONDS}s")
-
-    def processes(self) -> list[psutil.Process]:
-        """The engine's descendants: runc, containers, what they run."""
-        if self.proc is None or self.proc.poll() is not None:
-            return []
-        try:
-            return psutil.Process(self.proc.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            return []
-
-    def running(self, *words: str) -> bool:
-        """Tell whether a process of the engine has all words in its command line (e.g. "go", "build")."""
-        for p in self.processes():
-            try:
-                cmdline = p.cmdline()
-            except psutil.Error:
-                continue
-            if all(w in cmdline for w in words):
-                return True
-        return False
-
-    def kill(self) -> None:
-        """SIGKILL the engine and every process it started (its containers do not die with it)."""
-        self._end(signal.SIGKILL)
-
-    def stop(self) -> None:
-        """SIGTERM the engine (it writes its cache index), SIGKILL past the bound; then its leftover processes."""
-        self._end(signal.SIGTERM)
-
-    def _end(self, sig: signal.Signals) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        left = self.processes()
-        os.killpg(self.proc.pid, sig)
-        try:
-            self.proc.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=30)
-        for p in left:
-            with contextlib.suppress(psutil.Error):
-                p.kill()
-        psutil.wait_procs(left, timeout=30)
 
 
 @pytest.fixture(scope="module")
@@ -128,13 +36,8 @@ def remote() -> Iterator[Engine]:
 @pytest.fixture
 def doomed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """An engine of its own to kill: a new state folder and network, removed afterwards."""
-    network = f"kill{secrets.token_hex(3)}"
-    engine = Engine(tmp_path_factory.mktemp("doomed"), network, "10.92.0.0/16")
-    engine.start()
-    yield engine
-    engine.stop()
-    subprocess.run(["ip", "link", "del", f"{network}0"], capture_output=True, check=False)
-    subprocess.run(["rm", "-rf", str(engine.root), f"/var/run/containers/cni/dnsname/{network}"], check=False)
+    with new_engine(tmp_path_factory.mktemp("doomed"), "kill", "10.92.0.0/16") as engine:
+        yield engine
 
 
 def runner(engine: Engine, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from pipeline import pins
+from scripts import harness_pins
 from tests.conftest import ROOT, in_ci
 from tests.kubecluster import Cluster, Tools, control_plane, install_tool, kube_bin_dir, missing_tools
 
@@ -110,7 +111,7 @@ class Helm:
             "--namespace",
             namespace,
             "--kube-version",
-            pins.KUBERNETES_VERSION,
+            harness_pins.KUBERNETES_VERSION,
             *(a for v in values for a in ("--values", str(VALUES / v))),
             *(("--show-only", show_only) if show_only else ()),
         )

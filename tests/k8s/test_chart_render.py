@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import pins
+from scripts import harness_pins
 from tests.k8s.conftest import CHART, Helm
 
 
 def render(
-    helm: Helm, tmp_path: Path, values: dict[str, Any], kube: str = pins.KUBERNETES_VERSION
+    helm: Helm, tmp_path: Path, values: dict[str, Any], kube: str = harness_pins.KUBERNETES_VERSION
 ) -> subprocess.CompletedProcess[str]:
     """Render with a values document; return the completed helm process."""
     path = tmp_path / "values.yaml"

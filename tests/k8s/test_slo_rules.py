@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import pins
+from scripts import harness_pins
 from tests.conftest import in_ci
 from tests.k8s.conftest import Helm
 from tests.kubecluster import install_tool
@@ -29,7 +29,7 @@ STEPS = HOURS * 60
 def promtool() -> Path:
     """The pinned promtool (scripts/build-kube.sh; installed with go install if absent)."""
     try:
-        return install_tool(pins.PROMTOOL, timeout=600)
+        return install_tool(harness_pins.PROMTOOL, timeout=600)
     except RuntimeError as e:
         if in_ci():
             pytest.fail(str(e), pytrace=False)

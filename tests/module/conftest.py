@@ -22,13 +22,6 @@ from tests.conftest import ROOT, require_engine_env
 CALL_TIMEOUT = 1800
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark every test in this folder as an engine test."""
-    for item in items:
-        if "tests/module/" in str(item.path):
-            item.add_marker(pytest.mark.engine)
-
-
 @dataclass(frozen=True)
 class Run:
     """What one `dagger` command printed."""

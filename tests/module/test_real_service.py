@@ -1,6 +1,6 @@
 """A real open-source Go service (not written for this project) through `dagger call`, as its team would run it.
 
-go-httpbin (pins.REAL_SERVICES[0]) is a service shaped like many: its main in cmd/go-httpbin, static assets
+go-httpbin (harness_pins.REAL_SERVICES[0]) is a service shaped like many: its main in cmd/go-httpbin, static assets
 embedded with go:embed, ~1,400 tests, a module path with a /v2 suffix. `make realworld` tries the others.
 """
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import pins
+from scripts import harness_pins
 from tests.elf import elf_info
 from tests.module.conftest import Run
 from tests.realservices import download, short_name
@@ -21,11 +21,11 @@ Cli = Callable[..., Run]
 
 
 def test_a_real_service_passes_ci_and_builds_static_binaries(cli: Cli, repo: Path, tmp_path: Path) -> None:
-    ref = pins.REAL_SERVICES[0]
+    ref = harness_pins.REAL_SERVICES[0]
     service = download(ref, tmp_path / short_name(ref))
     source = f"--source={service}"
 
-    ci = cli(repo, "call", source, "ci")
+    ci = cli(repo, "call", source, "ci", "summary")
     assert ci.code == 0, (ci.stdout + ci.stderr)[-3000:]
     assert "7 of 7 steps ok" in ci.stdout
 

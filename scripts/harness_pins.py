@@ -1,0 +1,66 @@
+"""Every version, address and folder this project's own harness pins: CI, tests, benchmarks (not the module).
+
+The module users install reads its pins from pipeline/pins.py; what only this repository's machines need lives
+here. Pure data, read by Python (`from scripts import harness_pins`) and by the shell (`scripts/pin NAME`).
+"""
+
+from typing import Final
+
+#: Where the harness keeps everything it builds or downloads (binaries, sources, engine state, registries,
+#: images); $PIPELINE_CACHE overrides it.
+CACHE_DIR: Final = "/var/cache/go-pipeline"
+
+#: The Go version this project's own app and harness use.
+GO_VERSION: Final = "1.26.8"
+
+ACTIONLINT: Final = "github.com/rhysd/actionlint/cmd/actionlint@v1.7.12"
+
+#: The real Kubernetes API server the chart is installed into by this project's tests (scripts/build-kube.sh builds
+#: kube-apiserver from k8s.io/kubernetes, whose staging modules are served as k8s.io/<name> v0.<minor>.<patch>,
+#: and etcd from its server module).
+KUBERNETES_VERSION: Final = "1.37.2"
+
+ETCD_VERSION: Final = "3.7.3"
+
+#: promtool checks and unit-tests the chart's SLO rules (Prometheus 3.16's Go module is v0.316.0).
+PROMTOOL: Final = "github.com/prometheus/prometheus/cmd/promtool@v0.316.0"
+
+#: Local registry used by the project's own CI.
+LOCAL_REGISTRY: Final = "127.0.0.1:5000"
+
+#: Local registry with basic auth, for publish tests.
+AUTH_REGISTRY: Final = "127.0.0.1:5001"
+
+#: Module mode on this project's offline machines (scripts/build-sdk.sh): uv bundled into the Python SDK
+#: (the version Dagger's own SDK image bundles), shiv for its codegen zipapp, and the tag of the
+#: Debian-built Python base image in the local registry.
+UV_VERSION: Final = "0.10.3"
+
+SHIV_VERSION: Final = "1.0.8"
+
+GRAPHQL_CORE_VERSION: Final = "3.2.7"
+
+PYTHON_BASE_TAG: Final = "3.11-bookworm"
+
+#: Debian's redis-server (bookworm: 7.0) in the local registry: the integration fixture's second service.
+REDIS_IMAGE_TAG: Final = "7.0-bookworm"
+
+DEBIAN_SUITE: Final = "bookworm"
+
+#: Peers `make bench-peers` compares the pipeline with (bench/peers.py, scripts/peers-up.sh): ko, built from its
+#: Go module on the host, and the Debian package whose dockerd carries BuildKit (bookworm has 20.10).
+KO: Final = "github.com/google/ko@v0.19.1"
+
+DOCKER_PACKAGE: Final = "docker.io"
+
+#: Real open-source Go services the pipeline is tried on, fetched from the Go module proxy (module zips: the
+#: repository at that tag, nested modules and vendor/ left out). The first runs in the module tier of `make test`;
+#: `make realworld` runs `ci` on all of them and writes the table README shows.
+REAL_SERVICES: Final = (
+    "github.com/mccutchen/go-httpbin/v2@v2.26.0",
+    "github.com/prometheus/node_exporter@v1.12.1",
+    "github.com/prometheus/alertmanager@v0.35.0",
+    "github.com/caddyserver/caddy/v2@v2.11.9",
+    "miniflux.app/v2@v2.3.5",
+    "github.com/coredns/coredns@v1.15.0",
+)
