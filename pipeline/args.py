@@ -6,6 +6,7 @@ from typing import Annotated, Any, Final, TypeVar, cast
 import dagger
 from dagger import DefaultPath, Doc, Ignore
 
+from .core.validate import ArgKind, Checked
 from .perf.pprof import ProfileKind
 from .security.scan import Severity
 
@@ -41,6 +42,7 @@ def up(fn: F) -> F:
 Source = Annotated[
     dagger.Directory,
     Doc("Go module or workspace root (holds go.mod or go.work); default: the repository root."),
+    Checked(ArgKind.SOURCE_DIR),
     DefaultPath("/"),
     Ignore(SOURCE_IGNORE),
 ]
@@ -51,7 +53,7 @@ IgnoreUnfixed = Annotated[bool, Doc("Leave out vulnerabilities that have no fixe
 TestRun = Annotated[str, Doc("Only tests matching this regexp (go test -run).")]
 BenchPackage = Annotated[str, Doc("Package to benchmark (profiles need exactly one).")]
 BenchPattern = Annotated[str, Doc("Benchmarks to run (go test -bench).")]
-BenchTime = Annotated[str, Doc("Time or iterations per benchmark (go test -benchtime).")]
+BenchTime = Annotated[str, Doc("Time or iterations per benchmark (go test -benchtime)."), Checked(ArgKind.BENCHTIME)]
 ProfileArg = Annotated[ProfileKind, Doc("Profile of a fresh bench run to read, unless --file is given.")]
 ProfileFile = Annotated[
     dagger.File | None, Doc("A profile to read instead (e.g. bench's cpu.prof, or a service's /debug/pprof output).")
@@ -59,8 +61,21 @@ ProfileFile = Annotated[
 ProfiledBinary = Annotated[
     dagger.File | None, Doc("The binary the --file profile came from (disassembly; profiles without symbols).")
 ]
-SampleIndex = Annotated[str, Doc("Sample type to show, e.g. alloc_space for a memory profile; default: pprof's.")]
-ImageArg = Annotated[str, Doc("Published image: repository:tag@sha256:… as publish returns it (or @sha256:…).")]
+SampleIndex = Annotated[
+    str,
+    Doc("Sample type to show, e.g. alloc_space for a memory profile; default: pprof's."),
+    Checked(ArgKind.SAMPLE_INDEX),
+]
+ImageArg = Annotated[
+    str,
+    Doc("Published image: repository:tag@sha256:… as publish returns it (or @sha256:…)."),
+    Checked(ArgKind.IMAGE_REF),
+]
+PinnedImageArg = Annotated[
+    str,
+    Doc("Published image with its digest: repository:tag@sha256:… as publish returns it."),
+    Checked(ArgKind.PINNED_IMAGE_REF),
+]
 KeyArg = Annotated[dagger.Secret, Doc("cosign private key (cosign.key from cosign generate-key-pair), a Secret.")]
 KeyPasswordArg = Annotated[dagger.Secret | None, Doc("Password of the cosign key, a Secret; none: an empty one.")]
 Username = Annotated[str, Doc("Registry user.")]
@@ -68,11 +83,16 @@ Password = Annotated[dagger.Secret | None, Doc("Registry password or token (a Se
 Services = Annotated[
     Sequence[dagger.Service],
     Doc("Services the integration tests need (a container's service, or tcp://localhost:5432 for a host's)."),
+    Checked(ArgKind.SERVICE_ADDRESSES),
 ]
 ServiceNames = Annotated[
     Sequence[str], Doc("Host name of each --services entry, in the same order (e.g. db); the app is 'app'.")
 ]
-IntegrationTag = Annotated[str, Doc("Build tag of the integration tests (//go:build <tag>).")]
+IntegrationTag = Annotated[
+    str, Doc("Build tag of the integration tests (//go:build <tag>)."), Checked(ArgKind.BUILD_TAG)
+]
 IntegrationEnv = Annotated[
-    Sequence[str], Doc("Environment of the app's service and of the tests, NAME=value (e.g. REDIS_ADDR=redis:6379).")
+    Sequence[str],
+    Doc("Environment of the app's service and of the tests, NAME=value (e.g. REDIS_ADDR=redis:6379)."),
+    Checked(ArgKind.ENV),
 ]

@@ -20,6 +20,7 @@ from .args import (
     KeyArg,
     KeyPasswordArg,
     Password,
+    PinnedImageArg,
     PlatformArg,
     ProfileArg,
     ProfiledBinary,
@@ -45,7 +46,7 @@ from .ci.report import CiReport, Reports, skip_library
 from .ci.steps import run_steps
 from .core.errors import PipelineError, UsageError
 from .core.tasks import gather
-from .core.validate import check_coverage, check_duration, check_link_vars, check_port
+from .core.validate import ArgKind, Checked, check_coverage, check_duration, check_link_vars, check_port
 from .go import build, integration, run, source_checks
 from .go import lint as linting
 from .go.before import prepare
@@ -82,10 +83,14 @@ class Pipeline:
     exclude: Annotated[
         list[str], Doc("Paths to leave out of the source, as globs (e.g. web/node_modules); .git always is.")
     ] = dataclasses.field(default_factory=list[str])
-    go_version: Annotated[str, Doc("Go version; default: go.mod's toolchain line, else its go line.")] = ""
+    go_version: Annotated[
+        str, Doc("Go version; default: go.mod's toolchain line, else its go line."), Checked(ArgKind.GO_VERSION)
+    ] = ""
     go_image: Annotated[str, Doc("Builder image address; default: golang:<go-version>-bookworm.")] = ""
-    platforms: Annotated[list[str], Doc("Platforms to build, os/arch[/variant].")] = dataclasses.field(
-        default_factory=lambda: ["linux/amd64", "linux/arm64"],
+    platforms: Annotated[list[str], Doc("Platforms to build, os/arch[/variant]."), Checked(ArgKind.PLATFORMS)] = (
+        dataclasses.field(
+            default_factory=lambda: ["linux/amd64", "linux/arm64"],
+        )
     )
     packages: Annotated[list[str], Doc("Main packages to build, e.g. ./cmd/api; default: every one (./...).")] = (
         dataclasses.field(default_factory=lambda: ["./..."])
@@ -97,12 +102,16 @@ class Pipeline:
         default_factory=list[str]
     )
     link_vars: Annotated[
-        list[str], Doc("Extra linker variables, pkg.name=value (e.g. main.commit=abc123), as -ldflags -X.")
+        list[str],
+        Doc("Extra linker variables, pkg.name=value (e.g. main.commit=abc123), as -ldflags -X."),
+        Checked(ArgKind.LINK_VARS),
     ] = dataclasses.field(default_factory=list[str])
     cgo: Annotated[
         bool, Doc("Build with cgo (CGO_ENABLED=1): needs a builder with a C compiler and a runtime base with libc.")
     ] = False
-    port: Annotated[int, Doc("Port the app listens on: the image's EXPOSE, serve and debug.")] = pins.APP_PORT
+    port: Annotated[
+        int, Doc("Port the app listens on: the image's EXPOSE, serve and debug."), Checked(ArgKind.PORT)
+    ] = pins.APP_PORT
     runtime_base: Annotated[
         str, Doc("Runtime base image (e.g. a distroless static one); default: assembled from scratch.")
     ] = ""
@@ -367,9 +376,13 @@ class Pipeline:
         race: Annotated[bool, Doc("Run with the race detector (needs a cgo-capable builder).")] = False,
         run: TestRun = "",
         packages: Annotated[str, Doc("Package pattern to test.")] = "./...",
-        coverage_min: Annotated[float, Doc("Fail the report when total coverage is below this percent.")] = 0.0,
+        coverage_min: Annotated[
+            float, Doc("Fail the report when total coverage is below this percent."), Checked(ArgKind.COVERAGE)
+        ] = 0.0,
         timeout: Annotated[  # noqa: ASYNC109 (go test's -timeout, not a bound on this coroutine)
-            str, Doc("Fail a test binary that runs longer (go test -timeout), e.g. 60s, 10m.")
+            str,
+            Doc("Fail a test binary that runs longer (go test -timeout), e.g. 60s, 10m."),
+            Checked(ArgKind.DURATION),
         ] = pins.TEST_TIMEOUT,
         no_cache: Annotated[
             bool, Doc("Run every test again instead of taking unchanged packages from Go's test cache.")
@@ -393,7 +406,7 @@ class Pipeline:
     @check
     async def test_check(
         self,
-        coverage_min: Annotated[float, Doc("Minimum total coverage in percent.")] = 0.0,
+        coverage_min: Annotated[float, Doc("Minimum total coverage in percent."), Checked(ArgKind.COVERAGE)] = 0.0,
     ) -> None:
         """Fail when a test fails; the error names each failing test and its message."""
         (await self.test(coverage_min=coverage_min)).check()
@@ -407,7 +420,9 @@ class Pipeline:
         env: IntegrationEnv = (),
         run: TestRun = "",
         timeout: Annotated[  # noqa: ASYNC109 (go test's -timeout, not a bound on this coroutine)
-            str, Doc("Fail a test binary that runs longer (go test -timeout), e.g. 300s, 10m.")
+            str,
+            Doc("Fail a test binary that runs longer (go test -timeout), e.g. 300s, 10m."),
+            Checked(ArgKind.DURATION),
         ] = pins.INTEGRATION_TIMEOUT,
     ) -> TestReport:
         """Run go test -tags integration against the app's image (APP_URL) and the given services; report always."""
@@ -476,6 +491,7 @@ class Pipeline:
         vex: Annotated[
             list[dagger.File] | None,
             Doc("VEX documents (OpenVEX or CSAF) whose not_affected statements waive findings; .vex/*.json too."),
+            Checked(ArgKind.VEX_FILES),
         ] = None,
     ) -> ScanReport:
         """Scan one platform's image with Trivy; return JSON, SARIF and the gate's verdict."""
@@ -508,8 +524,14 @@ class Pipeline:
     @uncached
     async def publish(
         self,
-        address: Annotated[str, Doc("Image repository without tag, e.g. ghcr.io/acme/hello.")],
-        version: Annotated[str, Doc("Semver release, e.g. v1.2.3; tags 1.2.3, 1.2 and 1 (pre-releases: exact).")],
+        address: Annotated[
+            str, Doc("Image repository without tag, e.g. ghcr.io/acme/hello."), Checked(ArgKind.ADDRESS)
+        ],
+        version: Annotated[
+            str,
+            Doc("Semver release, e.g. v1.2.3; tags 1.2.3, 1.2 and 1 (pre-releases: exact)."),
+            Checked(ArgKind.RELEASE_VERSION),
+        ],
         commit: Annotated[str, Doc("Git commit: its short sha becomes a tag and the revision label.")] = "",
         latest: Annotated[bool, Doc("Also tag latest.")] = False,
         username: Username = "",
@@ -529,7 +551,9 @@ class Pipeline:
         self,
         version: Version = "dev",
         severity: Annotated[Severity, Doc("Scan gate threshold.")] = Severity.HIGH,
-        address: Annotated[str, Doc("Publish to this repository when every step passed; empty: no publish.")] = "",
+        address: Annotated[
+            str, Doc("Publish to this repository when every step passed; empty: no publish."), Checked(ArgKind.ADDRESS)
+        ] = "",
         commit: Annotated[str, Doc("Git commit for the sha tag and revision label.")] = "",
         latest: Annotated[bool, Doc("Also tag latest when publishing.")] = False,
         username: Annotated[str, Doc("Registry user for publish.")] = "",
@@ -601,7 +625,9 @@ class Pipeline:
     @uncached
     async def cache_push(
         self,
-        address: Annotated[str, Doc("OCI repository for the cache, e.g. ghcr.io/acme/hello-cache.")],
+        address: Annotated[
+            str, Doc("OCI repository for the cache, e.g. ghcr.io/acme/hello-cache."), Checked(ArgKind.ADDRESS)
+        ],
         username: Username = "",
         password: Password = None,
     ) -> list[str]:
@@ -701,7 +727,11 @@ class Pipeline:
     @uncached
     async def verify(
         self,
-        image: Annotated[str, Doc("Image to check: repository:tag@sha256:… (publish's output), @sha256:… or :tag.")],
+        image: Annotated[
+            str,
+            Doc("Image to check: repository:tag@sha256:… (publish's output), @sha256:… or :tag."),
+            Checked(ArgKind.IMAGE_REF),
+        ],
         key: Annotated[dagger.File, Doc("cosign public key (cosign.pub).")],
         username: Username = "",
         password: Password = None,
@@ -716,10 +746,16 @@ class Pipeline:
         self,
         chart_dir: Annotated[dagger.Directory, Doc("Helm chart folder (holds Chart.yaml; values take image.digest).")],
         address: Annotated[
-            str, Doc("OCI repository for charts, e.g. ghcr.io/acme/charts (the chart's name is added).")
+            str,
+            Doc("OCI repository for charts, e.g. ghcr.io/acme/charts (the chart's name is added)."),
+            Checked(ArgKind.ADDRESS),
         ],
-        image: ImageArg,
-        version: Annotated[str, Doc("Release, e.g. v1.2.3: the chart's version and appVersion (1.2.3).")],
+        image: PinnedImageArg,
+        version: Annotated[
+            str,
+            Doc("Release, e.g. v1.2.3: the chart's version and appVersion (1.2.3)."),
+            Checked(ArgKind.RELEASE_VERSION),
+        ],
         key: KeyArg,
         key_password: KeyPasswordArg = None,
         username: Username = "",
@@ -759,7 +795,7 @@ class Pipeline:
         file: ProfileFile = None,
         binary: ProfiledBinary = None,
         sample_index: SampleIndex = "",
-        ui_port: Annotated[int, Doc("Port of pprof's web UI.")] = pins.PPROF_PORT,
+        ui_port: Annotated[int, Doc("Port of pprof's web UI."), Checked(ArgKind.PORT)] = pins.PPROF_PORT,
         package: BenchPackage = ".",
         pattern: BenchPattern = ".",
         benchtime: BenchTime = "1s",
@@ -792,16 +828,25 @@ class Pipeline:
         base: Annotated[
             dagger.Directory,
             Doc("The source to compare against, e.g. the main branch checked out into a folder."),
+            Checked(ArgKind.SOURCE_DIR),
             Ignore(SOURCE_IGNORE),
         ],
         threshold: Annotated[
-            float, Doc("Fail when a benchmark is significantly worse than base by more than this percent.")
+            float,
+            Doc("Fail when a benchmark is significantly worse than base by more than this percent."),
+            Checked(ArgKind.THRESHOLD),
         ] = 10.0,
-        count: Annotated[int, Doc("Runs of every benchmark on each source (go test -count); at least 4.")] = 10,
+        count: Annotated[
+            int, Doc("Runs of every benchmark on each source (go test -count); at least 4."), Checked(ArgKind.COUNT)
+        ] = 10,
         packages: Annotated[str, Doc("Package pattern to benchmark.")] = "./...",
         pattern: BenchPattern = ".",
         benchtime: BenchTime = "1s",
-        alpha: Annotated[float, Doc("Significance level: a difference counts when benchstat's p is below it.")] = 0.05,
+        alpha: Annotated[
+            float,
+            Doc("Significance level: a difference counts when benchstat's p is below it."),
+            Checked(ArgKind.ALPHA),
+        ] = 0.05,
     ) -> str:
         """Benchmark base and this source, compare them with benchstat; fail on a regression past the threshold."""
         check_compare_inputs(threshold, count, alpha)

@@ -296,9 +296,8 @@ def _command(fn: Fn) -> click.Command:
         try:
             check_secrets(functions(Pipeline)[""], config)
             check_secrets(fn, kwargs)
-            hostcheck.check_config(config)
-            hostcheck.check_call(fn.name, kwargs)
-            hostcheck.check_supply(fn.name, kwargs)
+            hostcheck.check(functions(Pipeline)[""], {**config, "source": config.get("source") or "."})
+            hostcheck.check(fn, kwargs)
         except (UsageError, click.BadParameter) as e:
             report(e)
         if watch:

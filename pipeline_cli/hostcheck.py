@@ -1,13 +1,19 @@
 """Usage errors found on the host, before an engine session opens (exit 2, one line naming the input).
 
-The module validates the same inputs itself; here they cost nothing: no session, no upload, no build.
+Which arguments to check comes from the module's own signatures: each argument type carries its kind
+(`Checked(ArgKind.…)` in its annotation) and here is one validator per kind, fed what the user typed (a path for a
+Directory or File). A few rules tie two arguments together (a publish address and its version; services and their
+names; what ci may release; the packages of a source): each applies wherever a function takes both. The module runs
+the same checks itself; here they cost nothing: no session, no upload, no build.
 """
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from pipeline.core.errors import UsageError
 from pipeline.core.validate import (
+    ArgKind,
     check_build_tag,
     check_coverage,
     check_duration,
@@ -21,12 +27,14 @@ from pipeline.core.validate import (
 )
 from pipeline.go.builder_modfiles import GO_MOD, GO_WORK, check_go_version
 from pipeline.go.platforms import parse_platforms
-from pipeline.perf.bench_compare_report import check_benchtime, check_compare_inputs
+from pipeline.perf.bench_compare_report import check_alpha, check_benchtime, check_count, check_threshold
 from pipeline.perf.pprof_args import check_sample_index
 from pipeline.release.attest_provenance import parse_ref
 from pipeline.release.ci_release_plan import ci_release_plan
-from pipeline.release.publish_tags import check_address, fan_out
+from pipeline.release.publish_tags import check_address, fan_out, parse_version
 from pipeline.security.vex_documents import detect_format
+
+from .introspect import Fn
 
 #: The app's host name among integration-test services (pipeline.integration.APP_HOST, which imports dagger).
 APP_HOST = "app"
@@ -65,90 +73,91 @@ def check_packages(root: Path, patterns: list[str]) -> None:
             raise UsageError(msg)
 
 
-def check_config(config: dict[str, Any]) -> None:
-    """Validate the constructor's options that the host can check."""
-    root = check_source(str(config.get("source") or "."))
-    if config.get("platforms"):
-        parse_platforms(list(config["platforms"]))
-    if config.get("packages"):
-        check_packages(root, list(config["packages"]))
-    if config.get("go_version"):
-        check_go_version(str(config["go_version"]))
-    if config.get("link_vars"):
-        check_link_vars(list(config["link_vars"]))
-    if config.get("port") is not None:
-        check_port(int(config["port"]))
+def _source_dir(value: Any, flag: str) -> None:  # noqa: ANN401 (what the user typed)
+    try:
+        check_source(str(value))
+    except UsageError as e:
+        if flag == "--source":
+            raise
+        msg = f"{flag}: {e.cause}"
+        raise UsageError(msg) from None
 
 
-def check_benchmarks(name: str, kwargs: dict[str, Any]) -> None:
-    """Validate the arguments of bench, pprof, pprof-report and bench-compare."""
-    if name == "bench_compare":
-        check_compare_inputs(float(kwargs["threshold"]), int(kwargs["count"]), float(kwargs["alpha"]))
-        if kwargs.get("base") is not None:
-            try:
-                check_source(str(kwargs["base"]))
-            except UsageError as e:
-                msg = f"bench-compare --base: {str(e).removeprefix('source: ')}"
-                raise UsageError(msg) from None
-    if kwargs.get("benchtime") is not None:
-        check_benchtime(str(kwargs["benchtime"]), f"{name.replace('_', '-')} --benchtime")
-    if kwargs.get("sample_index"):
-        check_sample_index(str(kwargs["sample_index"]))
-    if kwargs.get("ui_port") is not None:
-        check_port(int(kwargs["ui_port"]))
+def _pinned_image(value: Any, flag: str) -> None:  # noqa: ANN401 (what the user typed)
+    if not parse_ref(str(value), flag).digest:
+        msg = f"{flag}: {str(value)!r} has no digest; give publish's output, repository:tag@sha256:…"
+        raise UsageError(msg)
 
 
-def check_call(name: str, kwargs: dict[str, Any]) -> None:
-    """Validate one function's arguments that the host can check."""
-    if kwargs.get("address"):
-        check_address(str(kwargs["address"]))
-        fan_out(
-            str(kwargs.get("version") or ""), latest=bool(kwargs.get("latest")), commit=str(kwargs.get("commit") or "")
-        )
-    elif name == "publish" and kwargs.get("version") is not None:
-        fan_out(str(kwargs["version"]))
-    if kwargs.get("coverage_min") is not None:
-        check_coverage(float(kwargs["coverage_min"]))
-    check_benchmarks(name, kwargs)
-    if kwargs.get("timeout") is not None:
-        check_duration(str(kwargs["timeout"]), f"{name} --timeout")
-    check_integration(kwargs)
-
-
-def check_supply(name: str, kwargs: dict[str, Any]) -> None:
-    """Validate the supply-chain arguments: image references, VEX documents, what ci may release."""
-    if kwargs.get("image"):
-        ref = parse_ref(str(kwargs["image"]), name.replace("_", "-"))
-        if name == "publish_chart" and not ref.digest:
-            image = kwargs["image"]
-            msg = f"publish-chart: --image {image!r} has no digest; give publish's output, repository:tag@sha256:…"
-            raise UsageError(msg)
-    for path in kwargs.get("vex") or ():
+def _vex_files(value: Any, flag: str) -> None:  # noqa: ANN401 (what the user typed)
+    for path in value:
         try:
             text = Path(path).read_text()
         except OSError as e:
-            msg = f"vex: cannot read {path}: {e.strerror}"
+            msg = f"{flag}: cannot read {path}: {e.strerror}"
             raise UsageError(msg) from None
         detect_format(text, Path(path).name)
-    if name == "ci":
+
+
+#: One validator per kind of argument: (value as typed, how the error names it, e.g. "test --timeout").
+VALIDATORS: Final[Mapping[ArgKind, Callable[[Any, str], object]]] = {
+    ArgKind.SOURCE_DIR: _source_dir,
+    ArgKind.PLATFORMS: lambda v, _: parse_platforms(list(v)),
+    ArgKind.GO_VERSION: lambda v, _: check_go_version(str(v)),
+    ArgKind.LINK_VARS: lambda v, _: check_link_vars(list(v)),
+    ArgKind.PORT: lambda v, _: check_port(int(v)),
+    ArgKind.DURATION: lambda v, flag: check_duration(str(v), flag),
+    ArgKind.COVERAGE: lambda v, _: check_coverage(float(v)),
+    ArgKind.BUILD_TAG: lambda v, _: check_build_tag(str(v)),
+    ArgKind.ENV: lambda v, flag: check_env([str(e) for e in v], flag.rsplit("--", 1)[-1]),
+    ArgKind.SERVICE_ADDRESSES: lambda v, _: [check_service_address(str(s)) for s in v],
+    ArgKind.BENCHTIME: lambda v, flag: check_benchtime(str(v), flag),
+    ArgKind.SAMPLE_INDEX: lambda v, _: check_sample_index(str(v)),
+    ArgKind.IMAGE_REF: lambda v, flag: parse_ref(str(v), flag.split(" ", 1)[0]),
+    ArgKind.PINNED_IMAGE_REF: _pinned_image,
+    ArgKind.VEX_FILES: _vex_files,
+    ArgKind.ADDRESS: lambda v, _: check_address(str(v)),
+    ArgKind.RELEASE_VERSION: lambda v, _: parse_version(str(v)),
+    ArgKind.THRESHOLD: lambda v, _: check_threshold(float(v)),
+    ArgKind.COUNT: lambda v, _: check_count(int(v)),
+    ArgKind.ALPHA: lambda v, _: check_alpha(float(v)),
+}
+
+
+def _given(value: Any) -> bool:  # noqa: ANN401 (what the user typed)
+    return value is not None and value not in ((), [], "")
+
+
+def check(fn: Fn, values: Mapping[str, Any]) -> None:
+    """Check every argument of fn the user gave, by its kind, then the rules that tie two arguments together."""
+    name = fn.name.replace("_", "-")
+    for arg in fn.args:
+        value = values.get(arg.python_name)
+        if not _given(value):
+            continue
+        flag = f"--{arg.name.replace('_', '-')}" if not name else f"{name} --{arg.name.replace('_', '-')}"
+        for kind in arg.kinds:
+            VALIDATORS[kind](value, flag)
+    taken = {a.python_name for a in fn.args}
+    _check_together(taken, values)
+
+
+def _check_together(taken: set[str], values: Mapping[str, Any]) -> None:
+    """Apply the rules that tie arguments together, wherever a function takes both."""
+    if {"address", "key", "chart_dir"} <= taken:
         ci_release_plan(
-            str(kwargs.get("address") or ""),
-            kwargs.get("key") is not None,
-            kwargs.get("chart_dir") is not None,
-            str(kwargs.get("chart_address") or ""),
+            str(values.get("address") or ""),
+            values.get("key") is not None,
+            values.get("chart_dir") is not None,
+            str(values.get("chart_address") or ""),
         )
-
-
-def check_integration(kwargs: dict[str, Any]) -> None:
-    """Validate integration-test's (and ci's) services, their names, the build tag and the environment."""
-    services = [str(s) for s in kwargs.get("services") or ()]
-    for address in services:
-        check_service_address(address)
-    if services or kwargs.get("service_names"):
-        check_service_names([str(n) for n in kwargs.get("service_names") or ()], len(services), APP_HOST)
-    for key in ("tag", "integration_tag"):
-        if kwargs.get(key) is not None:
-            check_build_tag(str(kwargs[key]))
-    for key in ("env", "integration_env"):
-        if kwargs.get(key):
-            check_env([str(e) for e in kwargs[key]], key.replace("_", "-"))
+    if {"address", "version"} <= taken and values.get("address"):
+        fan_out(
+            str(values.get("version") or ""), latest=bool(values.get("latest")), commit=str(values.get("commit") or "")
+        )
+    if {"services", "service_names"} <= taken:
+        services = list(values.get("services") or ())
+        if services or values.get("service_names"):
+            check_service_names([str(n) for n in values.get("service_names") or ()], len(services), APP_HOST)
+    if {"source", "packages"} <= taken and values.get("packages"):
+        check_packages(check_source(str(values.get("source") or ".")), list(values["packages"]))

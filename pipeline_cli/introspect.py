@@ -15,6 +15,8 @@ from typing import Annotated, Any, Final, get_args, get_origin
 
 from typing_extensions import Doc
 
+from pipeline.core.validate import ArgKind, Checked
+
 EMPTY: Final = inspect.Parameter.empty
 #: Python method names whose API name differs (`@function(name=...)`): a method cannot share a field's name.
 API_NAMES: Final = {"go_version_info": "go_version"}
@@ -29,6 +31,8 @@ class Arg:
     doc: str
     annotation: Any
     default: Any  # inspect.Parameter.empty when required
+    #: What kind of value it is, for the checks the CLI runs on the host (pipeline.core.validate.Checked).
+    kinds: tuple[ArgKind, ...] = ()
 
     @property
     def required(self) -> bool:
@@ -46,13 +50,13 @@ class Fn:
     args: tuple[Arg, ...]
 
 
-def _split(hint: Any) -> tuple[Any, str]:  # noqa: ANN401 (a type annotation)
-    """Return the bare type and the Doc text of an Annotated hint."""
+def _split(hint: Any) -> tuple[Any, str, tuple[ArgKind, ...]]:  # noqa: ANN401 (a type annotation)
+    """Return the bare type, the Doc text and the checked kinds of an Annotated hint."""
     if get_origin(hint) is Annotated:
         bare, *meta = get_args(hint)
         doc = next((m.documentation for m in meta if isinstance(m, Doc)), "")
-        return bare, doc
-    return hint, ""
+        return bare, doc, tuple(m.kind for m in meta if isinstance(m, Checked))
+    return hint, "", ()
 
 
 def constructor(cls: type) -> Fn:
@@ -62,14 +66,14 @@ def constructor(cls: type) -> Fn:
     for f in dataclasses.fields(cls):
         if not f.init:
             continue
-        bare, doc = _split(hints[f.name])
+        bare, doc, kinds = _split(hints[f.name])
         if f.default is not dataclasses.MISSING:
             default: Any = f.default
         elif f.default_factory is not dataclasses.MISSING:
             default = f.default_factory()
         else:
             default = EMPTY
-        args.append(Arg(f.name, f.name, doc, bare, default))
+        args.append(Arg(f.name, f.name, doc, bare, default, kinds))
     return Fn("", "", inspect.getdoc(cls) or "", tuple(args))
 
 
@@ -88,8 +92,8 @@ def _functions(cls: type) -> dict[str, Fn]:
         hints = typing.get_type_hints(method, include_extras=True)
         args: list[Arg] = []
         for p in list(inspect.signature(method).parameters.values())[1:]:  # without self
-            bare, doc = _split(hints[p.name])
-            args.append(Arg(p.name, p.name, doc, bare, p.default))
+            bare, doc, kinds = _split(hints[p.name])
+            args.append(Arg(p.name, p.name, doc, bare, p.default, kinds))
         name = API_NAMES.get(python_name, python_name)
         found[name] = Fn(name, python_name, inspect.getdoc(method) or "", tuple(args))
     return found

@@ -4,8 +4,10 @@ The module runs them before building anything; the CLI runs them (and the file-s
 host) before it opens an engine session, so a usage error costs nothing and exits 2.
 """
 
+import enum
 import posixpath
 import re
+from dataclasses import dataclass
 from typing import Final
 
 from .errors import UsageError
@@ -123,3 +125,35 @@ def check_service_address(address: str) -> str:
         msg = f"services: {address!r} is not tcp://HOST:PORT or udp://HOST:PORT (e.g. tcp://localhost:5432)"
         raise UsageError(msg)
     return address
+
+
+class ArgKind(enum.Enum):
+    """The kinds of argument a host can check before any engine session (the CLI has one validator per kind)."""
+
+    SOURCE_DIR = "a Go module or workspace folder"
+    PLATFORMS = "platforms"
+    GO_VERSION = "a Go version"
+    LINK_VARS = "linker variables"
+    PORT = "a TCP port"
+    DURATION = "a Go duration"
+    COVERAGE = "a coverage percentage"
+    BUILD_TAG = "a Go build tag"
+    ENV = "NAME=value pairs"
+    SERVICE_ADDRESSES = "host service addresses"
+    BENCHTIME = "a -benchtime"
+    SAMPLE_INDEX = "a pprof sample index"
+    IMAGE_REF = "a published image reference"
+    PINNED_IMAGE_REF = "a published image reference with its digest"
+    VEX_FILES = "VEX documents"
+    ADDRESS = "an image repository"
+    RELEASE_VERSION = "a semver release"
+    THRESHOLD = "a regression threshold"
+    COUNT = "a benchmark run count"
+    ALPHA = "a significance level"
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Annotated metadata: the kind of an argument, which the CLI checks on the host before any engine session."""
+
+    kind: ArgKind

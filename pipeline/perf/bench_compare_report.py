@@ -56,20 +56,38 @@ def higher_is_better(unit: str) -> bool:
     return unit.endswith("/s")
 
 
-def check_compare_inputs(threshold: float, count: int, alpha: float) -> None:
-    """Raise UsageError naming a threshold, count or alpha that cannot give a meaningful gate."""
+def check_threshold(threshold: float) -> float:
+    """Return a regression threshold in percent, or raise UsageError: above 0, at most 1000."""
     if not 0.0 < threshold <= 1000.0:  # noqa: PLR2004 (percent)
         msg = f"bench-compare --threshold: {threshold} is not a percentage above 0 (e.g. 10 for 10%)"
         raise UsageError(msg)
+    return threshold
+
+
+def check_count(count: int) -> int:
+    """Return a run count per source that can show a significant change, or raise UsageError."""
     if not MIN_COUNT <= count <= MAX_COUNT:
         msg = (
             f"bench-compare --count: {count} runs per source cannot show a significant change; "
             f"give {MIN_COUNT} to {MAX_COUNT} (10 is benchstat's advice)"
         )
         raise UsageError(msg)
+    return count
+
+
+def check_alpha(alpha: float) -> float:
+    """Return a significance level between 0 and 1, or raise UsageError."""
     if not 0.0 < alpha < 1.0:
         msg = f"bench-compare --alpha: {alpha} is not a significance level between 0 and 1 (e.g. 0.05)"
         raise UsageError(msg)
+    return alpha
+
+
+def check_compare_inputs(threshold: float, count: int, alpha: float) -> None:
+    """Raise UsageError naming a threshold, count or alpha that cannot give a meaningful gate."""
+    check_threshold(threshold)
+    check_count(count)
+    check_alpha(alpha)
 
 
 def check_benchtime(text: str, what: str) -> str:

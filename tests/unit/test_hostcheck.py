@@ -4,8 +4,21 @@ from pathlib import Path
 
 import pytest
 
+from pipeline import Pipeline
+from pipeline.core.validate import ArgKind
 from pipeline_cli import hostcheck
+from pipeline_cli.introspect import functions
 from tests.conftest import FIXTURES, ROOT
+
+
+def check_call(name: str, kwargs: dict[str, object]) -> None:
+    """Check one function's arguments as the CLI does, from the function's own signature."""
+    hostcheck.check(functions(Pipeline)[name], kwargs)
+
+
+def check_config(config: dict[str, object]) -> None:
+    """Check the constructor's options as the CLI does."""
+    hostcheck.check(functions(Pipeline)[""], config)
 
 
 def test_a_module_or_workspace_is_a_source() -> None:
@@ -62,7 +75,7 @@ def test_unknown_main_package_is_named() -> None:
 )
 def test_call_arguments(name: str, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        hostcheck.check_call(name, kwargs)
+        check_call(name, kwargs)
 
 
 @pytest.mark.parametrize(
@@ -70,14 +83,14 @@ def test_call_arguments(name: str, kwargs: dict[str, object], message: str) -> N
     [
         ("sign", {"image": "127.0.0.1:5001/acme/hello"}, "names no tag or digest"),
         ("verify", {"image": "ghcr.io/acme/hello@sha256:abc"}, "is not a sha256 digest"),
-        ("publish_chart", {"image": "ghcr.io/acme/hello:1.2.3"}, "has no digest"),
+        ("publish_chart", {"image": "ghcr.io/acme/hello:1.2.3"}, r"^publish-chart --image: .* has no digest"),
         ("ci", {"key": "env:COSIGN_KEY"}, "give --address too"),
         ("ci", {"address": "ghcr.io/acme/hello", "chart_dir": "deploy/helm/hello"}, "needs --key"),
     ],
 )
 def test_supply_arguments(name: str, kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        hostcheck.check_supply(name, kwargs)
+        check_call(name, kwargs)
 
 
 @pytest.mark.parametrize(
@@ -91,18 +104,18 @@ def test_supply_arguments(name: str, kwargs: dict[str, object], message: str) ->
 def test_unknown_vex_documents_are_usage_errors(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "x.json").write_text(text)
     with pytest.raises(ValueError, match=message):
-        hostcheck.check_supply("scan", {"vex": (str(tmp_path / "x.json"),)})
+        check_call("scan", {"vex": (str(tmp_path / "x.json"),)})
     (tmp_path / "ok.json").write_text('{"@context": "https://openvex.dev/ns/v0.2.0", "statements": []}')
-    hostcheck.check_supply("scan", {"vex": (str(tmp_path / "ok.json"),)})
+    check_call("scan", {"vex": (str(tmp_path / "ok.json"),)})
 
 
 def test_platforms_are_checked_with_the_config() -> None:
     with pytest.raises(ValueError, match="linux/sparc"):
-        hostcheck.check_config({"source": str(ROOT / "app"), "platforms": ("linux/sparc",)})
+        check_config({"source": str(ROOT / "app"), "platforms": ("linux/sparc",)})
 
 
 def test_integration_arguments_that_fit() -> None:
-    hostcheck.check_call(
+    check_call(
         "integration_test",
         {
             "services": ("tcp://localhost:5432", "udp://10.0.0.1:53"),
@@ -111,3 +124,16 @@ def test_integration_arguments_that_fit() -> None:
             "env": ("DATABASE_URL=postgres://db:5432/app?sslmode=disable",),
         },
     )
+
+
+def test_every_kind_has_one_validator_and_every_kind_is_used() -> None:
+    """The checks come from the signatures: each kind of argument is validated one way, and none is dead."""
+    assert set(hostcheck.VALIDATORS) == set(ArgKind)
+    used = {k for fn in functions(Pipeline).values() for a in fn.args for k in a.kinds}
+    assert used == set(ArgKind)
+
+
+def test_packages_are_checked_against_the_source_they_belong_to() -> None:
+    check_config({"source": str(FIXTURES / "cmd-layout"), "packages": ("./cmd/api",)})
+    with pytest.raises(ValueError, match=r"^packages: './cmd/nope' names no Go package"):
+        check_config({"source": str(FIXTURES / "cmd-layout"), "packages": ("./cmd/nope",)})
