@@ -1,4 +1,4 @@
-"""Run `pipeline ci` on real open-source Go services (pipeline/pins.py REAL_SERVICES); print a table, keep JSON.
+"""Run `pipeline ci` on real open-source Go repositories (harness_pins.REAL_SERVICES); print a table, keep JSON.
 
 Run with `make realworld` (after `make engine-up`). Each service is fetched from the Go module proxy at its pinned
 version (tests/realservices.py) and gets the whole `ci` — fmt, vet, tidy, lint, test, build, scan — with this
@@ -17,11 +17,13 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import cast
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from scripts import harness_pins  # noqa: E402 (after the path setup above)
+from tests.native import differences, native_as_user, outcomes  # noqa: E402
 from tests.realservices import download, short_name  # noqa: E402
 
 #: A cold `ci` of a 100-package service takes 10-15 min on two cores.
@@ -44,6 +46,10 @@ class Trial:
     seconds: float = 0.0
     steps: dict[str, str] = field(default_factory=dict[str, str])
     detail: list[str] = field(default_factory=list[str])
+    #: Tests whose outcome differs from native `go test -json` run the same way (tests/native.py).
+    differs: list[str] = field(default_factory=list[str])
+    #: How many tests both sides ran.
+    tests: int = 0
 
 
 def note(text: str) -> None:
@@ -56,17 +62,26 @@ def packages(root: Path) -> int:
     return len({p.parent for p in root.rglob("*.go") if "testdata" not in p.parts})
 
 
-def run_ci(ref: str, source: Path) -> Trial:
-    """Run the CLI's ci on source; parse its table."""
-    trial = Trial(ref=ref, packages=packages(source))
+def pipeline_argv(entry: dict[str, object], source: Path) -> list[str]:
+    """Return the CLI with this machine's images and DB, and the repository's own preparation steps."""
     argv = [
         str(ROOT / ".venv" / "bin" / "pipeline"),
         f"--source={source}",
         f"--go-image={os.environ['PIPELINE_GO_IMAGE']}",
         f"--trivy-image={os.environ['PIPELINE_TRIVY_IMAGE']}",
         f"--trivy-db={os.environ['PIPELINE_TRIVY_DB']}",
-        "ci",
     ]
+    argv += [f"--before={command}" for command in cast("tuple[str, ...]", entry.get("before", ()))]
+    if entry.get("before_image") == "debian":
+        argv.append(f"--before-image={os.environ['PIPELINE_GO_IMAGE'].replace('/go-builder:', '/go-builder-debian:')}")
+    return argv
+
+
+def run_ci(entry: dict[str, object], source: Path) -> Trial:
+    """Run the CLI's ci on source; parse its table."""
+    ref = str(entry["ref"])
+    trial = Trial(ref=ref, packages=packages(source))
+    argv = [*pipeline_argv(entry, source), "ci"]
     started = time.monotonic()
     try:
         res = subprocess.run(argv, capture_output=True, text=True, timeout=CI_TIMEOUT, check=False)
@@ -89,22 +104,37 @@ def table(trials: list[Trial]) -> str:
     """Render the trials as a Markdown table: service, packages, verdict, wall time, each step."""
     steps = list(dict.fromkeys(s for t in trials for s in t.steps))
     lines = [
-        f"| service | packages | ci | time | {' | '.join(steps)} |",
-        f"|---|---:|---|---:|{'---|' * len(steps)}",
+        f"| repository | packages | ci | time | tests (same as native) | {' | '.join(steps)} |",
+        f"|---|---:|---|---:|---|{'---|' * len(steps)}",
     ]
     for t in trials:
         verdict = "ok" if t.code == 0 else f"exit {t.code}"
         cells = " | ".join(t.steps.get(s, "") for s in steps)
-        lines.append(f"| {t.ref} | {t.packages} | {verdict} | {t.seconds:.0f} s | {cells} |")
+        same = f"{t.tests - len(t.differs)} of {t.tests}" if t.tests else ""
+        lines.append(f"| {t.ref} | {t.packages} | {verdict} | {t.seconds:.0f} s | {same} | {cells} |")
     notes = [f"- {short_name(t.ref)}: {d}" for t in trials for d in t.detail]
+    notes += [f"- {short_name(t.ref)}: test differs from native Go: {d}" for t in trials for d in t.differs[:20]]
     return "\n".join(lines + (["", *notes] if notes else []))
 
 
+def compare_tests(entry: dict[str, object], source: Path, trial: Trial, tmp: Path) -> None:
+    """Compare the pipeline's test outcomes (the run ci made, from the engine's cache) with native Go's."""
+    out = tmp / f"{short_name(trial.ref)}-reports"
+    argv = [*pipeline_argv(entry, source), "test", "--output", str(out)]
+    subprocess.run(argv, capture_output=True, text=True, timeout=CI_TIMEOUT, check=False)
+    events = out / "test.json"
+    ours = outcomes(events.read_text()) if events.exists() else {}
+    theirs = native_as_user(source, cast("tuple[str, ...]", entry.get("before", ())), timeout=CI_TIMEOUT)
+    trial.tests = len(ours.keys() & theirs.keys())
+    trial.differs = differences(ours, theirs)
+
+
 def main() -> None:
-    """Try every pinned service in turn; a failed download or ci is recorded and the next one runs."""
+    """Try every pinned repository in turn; a failed download or ci is recorded and the next one runs."""
     trials: list[Trial] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for ref in (r for r in harness_pins.REAL_SERVICES if ONLY in r):
+        for entry in (e for e in harness_pins.REAL_SERVICES if ONLY in str(e["ref"])):
+            ref = str(entry["ref"])
             note(f"{ref}: download")
             try:
                 source = download(ref, Path(tmp) / short_name(ref))
@@ -112,8 +142,10 @@ def main() -> None:
                 trials.append(Trial(ref=ref, packages=0, detail=[str(e)]))
                 continue
             note(f"{ref}: ci")
-            trials.append(trial := run_ci(ref, source))
-            note(f"{ref}: exit {trial.code} in {trial.seconds:.0f}s {trial.steps}")
+            trials.append(trial := run_ci(entry, source))
+            note(f"{ref}: exit {trial.code} in {trial.seconds:.0f}s {trial.steps}; comparing tests with native Go")
+            compare_tests(entry, source, trial, Path(tmp))
+            note(f"{ref}: {trial.tests} tests on both sides, {len(trial.differs)} differ")
     out = ROOT / "bench" / "results" / f"realworld-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([asdict(t) for t in trials], indent=1) + "\n")

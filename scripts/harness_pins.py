@@ -53,14 +53,33 @@ KO: Final = "github.com/google/ko@v0.19.1"
 
 DOCKER_PACKAGE: Final = "docker.io"
 
-#: Real open-source Go services the pipeline is tried on, fetched from the Go module proxy (module zips: the
-#: repository at that tag, nested modules and vendor/ left out). The first runs in the module tier of `make test`;
-#: `make realworld` runs `ci` on all of them and writes the table README shows.
-REAL_SERVICES: Final = (
-    "github.com/mccutchen/go-httpbin/v2@v2.26.0",
-    "github.com/prometheus/node_exporter@v1.12.1",
-    "github.com/prometheus/alertmanager@v0.35.0",
-    "github.com/caddyserver/caddy/v2@v2.11.9",
-    "miniflux.app/v2@v2.3.5",
-    "github.com/coredns/coredns@v1.15.0",
+#: Real open-source Go repositories the pipeline is tried on, fetched from the Go module proxy (module zips: the
+#: repository at that tag, nested modules and vendor/ left out; executable bits too, hence `bash ./ttar`). Each:
+#: "ref" module@version; "kind" service or library; "before", what its own Makefile or CI runs before `go test`
+#: (--before); "before_image" "debian" for the Debian-based Go builder (bash, as golang:<v>-bookworm has). The first
+#: runs in the module tier of `make test`; `make realworld` runs `ci` on every one and compares its tests' pass/fail
+#: set with native `go test -json` run the same way (tests/native.py).
+REAL_SERVICES: Final[tuple[dict[str, object], ...]] = (
+    {"ref": "github.com/mccutchen/go-httpbin/v2@v2.26.0", "kind": "service"},
+    {
+        "ref": "github.com/prometheus/node_exporter@v1.12.1",
+        "kind": "service",
+        "before": (
+            "bash ./ttar -C collector/fixtures -x -f collector/fixtures/sys.ttar",
+            "bash ./ttar -C collector/fixtures -x -f collector/fixtures/udev.ttar",
+        ),
+        "before_image": "debian",
+    },
+    {"ref": "github.com/prometheus/alertmanager@v0.35.0", "kind": "service"},
+    {"ref": "github.com/caddyserver/caddy/v2@v2.11.9", "kind": "service"},
+    {"ref": "miniflux.app/v2@v2.3.5", "kind": "service"},
+    {"ref": "github.com/coredns/coredns@v1.15.0", "kind": "service"},
+    {"ref": "github.com/prometheus/pushgateway@v1.11.5", "kind": "service"},
+    {"ref": "github.com/prometheus/statsd_exporter@v0.31.0", "kind": "service"},
+    {"ref": "github.com/nats-io/nats-server/v2@v2.15.3", "kind": "service"},
+    {"ref": "github.com/rakyll/hey@v0.1.5", "kind": "service"},
+    {"ref": "github.com/google/uuid@v1.6.0", "kind": "library"},
+    {"ref": "github.com/go-chi/chi/v5@v5.5.0", "kind": "library"},
+    {"ref": "github.com/sirupsen/logrus@v1.10.2", "kind": "library"},
+    {"ref": "github.com/caarlos0/env/v11@v11.4.2", "kind": "library"},
 )

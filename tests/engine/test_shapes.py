@@ -6,9 +6,7 @@ not committed), a service on another port with other probe paths, a hanging test
 beside a 10,000-file node_modules tree. `test`'s pass/fail set is compared with `go test -json` on the host.
 """
 
-import json
 import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,29 +18,10 @@ from pipeline import Pipeline
 from pipeline.core.errors import PipelineError
 from tests.conftest import FIXTURES, ROOT
 from tests.engine.conftest import source
+from tests.native import native, outcomes
 
 Client = Callable[[str, dagger.Service], dagger.Container]
 Make = Callable[..., Pipeline]
-
-
-def outcomes(events: str) -> dict[str, str]:
-    """Map package.Test to its final action (pass, fail, skip) from `go test -json` lines."""
-    found: dict[str, str] = {}
-    for line in events.splitlines():
-        if not line.startswith("{"):
-            continue
-        ev = json.loads(line)
-        if ev.get("Test") and ev.get("Action") in {"pass", "fail", "skip"}:
-            found[f"{ev['Package']}.{ev['Test']}"] = ev["Action"]
-    return found
-
-
-def native(folder: Path, *args: str, packages: tuple[str, ...] = ("./...",)) -> dict[str, str]:
-    """Run `go test -json` on the host and return its outcomes (a hung test has no outcome there either)."""
-    res = subprocess.run(
-        ["go", "test", "-json", "-count=1", *args, *packages], cwd=folder, capture_output=True, text=True, check=False
-    )
-    return outcomes(res.stdout)
 
 
 async def pipeline_outcomes(p: Pipeline, **kwargs: object) -> tuple[dict[str, str], str]:

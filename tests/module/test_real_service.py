@@ -21,7 +21,7 @@ Cli = Callable[..., Run]
 
 
 def test_a_real_service_passes_ci_and_builds_static_binaries(cli: Cli, repo: Path, tmp_path: Path) -> None:
-    ref = harness_pins.REAL_SERVICES[0]
+    ref = str(harness_pins.REAL_SERVICES[0]["ref"])
     service = download(ref, tmp_path / short_name(ref))
     source = f"--source={service}"
 

@@ -31,8 +31,10 @@ def test_the_table_names_each_failure_under_its_service() -> None:
     bad = realworld.Trial(
         ref="example.com/exp@v1.0.0", packages=4, code=1, seconds=255, steps={"test": "FAIL 219s"}, detail=["test: x"]
     )
+    bad.tests, bad.differs = 10, ["exp.TestZ: pipeline fail, native pass"]
     lines = realworld.table([ok, bad]).splitlines()
-    assert lines[0] == "| service | packages | ci | time | fmt | test |"
-    assert lines[2] == "| github.com/a/svc/v2@v2.0.0 | 7 | ok | 45 s | ok 6s |  |"
-    assert lines[3] == "| example.com/exp@v1.0.0 | 4 | exit 1 | 255 s |  | FAIL 219s |"
-    assert lines[-1] == "- exp: test: x"
+    assert lines[0] == "| repository | packages | ci | time | tests (same as native) | fmt | test |"
+    assert lines[2] == "| github.com/a/svc/v2@v2.0.0 | 7 | ok | 45 s |  | ok 6s |  |"
+    assert lines[3] == "| example.com/exp@v1.0.0 | 4 | exit 1 | 255 s | 9 of 10 |  | FAIL 219s |"
+    assert lines[-2] == "- exp: test: x"
+    assert lines[-1] == "- exp: test differs from native Go: exp.TestZ: pipeline fail, native pass"
