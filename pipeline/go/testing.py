@@ -93,6 +93,11 @@ class TestOptions:
     #: Run as root instead of the unprivileged test user.
     as_root: bool = False
 
+    @property
+    def owner(self) -> str:
+        """Return the owner of files the tests write ("" for root)."""
+        return "" if self.as_root else TEST_USER
+
     def go_test_args(self) -> list[str]:
         """Return the flags after `gotestsum --`."""
         args = ["-coverprofile", COVERAGE, "-timeout", self.timeout]
@@ -107,9 +112,12 @@ class TestOptions:
         return [*args, *self.packages]
 
 
-def coverage_page(env: GoEnv, ran: dagger.Container) -> dagger.File:
-    """Return coverage.html rendered from the run's profile (lazy: it runs only when the page is read)."""
-    placeholder = ran.with_new_file(COVERAGE_HTML, NO_COVERAGE_PAGE)
+def coverage_page(env: GoEnv, ran: dagger.Container, opts: TestOptions) -> dagger.File:
+    """Return coverage.html rendered from the run's profile (lazy: it runs only when the page is read).
+
+    The placeholder belongs to the user the tests ran as: go tool cover, run as that user, overwrites it.
+    """
+    placeholder = ran.with_new_file(COVERAGE_HTML, NO_COVERAGE_PAGE, owner=opts.owner)
     argv = ["go", "tool", "cover", f"-html={COVERAGE}", "-o", COVERAGE_HTML]
     return env.exec(placeholder, argv, expect=dagger.ReturnType.ANY).file(COVERAGE_HTML)
 
@@ -141,11 +149,10 @@ def tests_container(env: GoEnv, deps: dagger.Container, opts: TestOptions) -> da
         deps = deps.with_env_variable("CGO_ENABLED", "1")
     if not opts.as_root:
         deps = as_test_user(env, deps)
-    owner = "" if opts.as_root else TEST_USER
     placeholders = (
-        deps.with_new_file(COVERAGE, "", owner=owner)
-        .with_new_file(EVENTS, "", owner=owner)
-        .with_new_file(JUNIT, "", owner=owner)
+        deps.with_new_file(COVERAGE, "", owner=opts.owner)
+        .with_new_file(EVENTS, "", owner=opts.owner)
+        .with_new_file(JUNIT, "", owner=opts.owner)
     )
     argv = [
         "gotestsum",
@@ -207,7 +214,7 @@ async def read_report(env: GoEnv, ran: dagger.Container, opts: TestOptions, *, s
     return TestReport(
         junit=ran.file(JUNIT),
         coverage=ran.file(COVERAGE),
-        coverage_html=coverage_page(env, ran)
+        coverage_html=coverage_page(env, ran, opts)
         if per_package
         else ran.with_new_file(COVERAGE_HTML, NO_COVERAGE_PAGE).file(COVERAGE_HTML),
         cobertura=cobertura(env, ran, opts.tags),

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import subprocess
+import tarfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +25,7 @@ import pytest
 import yaml
 from junitparser import JUnitXml
 
+from pipeline.ci.cache_manifest import MANIFEST, TARBALL
 from tests.contract.test_ci_files import DAGGER_ACTION, GITLAB, WORKFLOW
 from tests.module.conftest import CALL_TIMEOUT, copy_repository, offline_defaults
 
@@ -198,8 +200,10 @@ def test_every_github_step_runs(checkout: Path, tmp_path: Path) -> None:
         f.name for f in reports.iterdir()
     }
     # The run wrote the travelling cache back where actions/cache saves it from.
-    assert (checkout / ".pipeline-cache" / "manifest.json").is_file()
-    assert any((checkout / ".pipeline-cache" / "gomod").rglob("*.zip"))
+    saved = checkout / ".pipeline-cache"
+    assert (saved / MANIFEST).is_file()
+    with tarfile.open(saved / TARBALL) as tar:
+        assert any(n.startswith("./gomod/") and n.endswith(".zip") for n in tar.getnames())
     assert (checkout / "benchstat.txt").exists()
     assert "none at or above HIGH" in (tmp_path / "summary.md").read_text()
     assert any(n.startswith("publish/") for n in ran)
