@@ -47,8 +47,14 @@ restore() {
   exit "$rc"
 }
 
+# This machine's cache stays on the same disk: a replay needs room for a second one (a new machine would not).
+free_gb=$(df -BG --output=avail "$(dirname "$PIPELINE_CACHE")" | tail -1 | tr -dc 0-9)
+if [ "$free_gb" -lt "${FRESH_MIN_FREE_GB:-25}" ]; then
+  log "only ${free_gb} GB free beside $PIPELINE_CACHE: a replay needs about 25 GB (FRESH_MIN_FREE_GB); not starting"
+  exit 1
+fi
 log "stopping the engine and registries; setting $PIPELINE_CACHE aside as $ASIDE"
-bash "$ROOT/scripts/engine-down.sh"
+ENGINE_STOP_TIMEOUT=${ENGINE_STOP_TIMEOUT:-600} bash "$ROOT/scripts/engine-down.sh"  # a killed engine wipes its cache
 [ -d "$PIPELINE_CACHE" ] && mv "$PIPELINE_CACHE" "$ASIDE"
 trap restore EXIT INT TERM
 forget_network

@@ -19,9 +19,10 @@ HOST_PACKAGES=(runc dnsmasq-base containernetworking-plugins iptables git ripgre
   docker-registry apache2-utils skopeo busybox-static tzdata curl openssl)
 [ "$profile" = test ] && HOST_PACKAGES+=(mmdebstrap)
 
+# The two lanes end together on a fresh machine (measured: the engine 550 s beside Trivy; Trivy then golangci-lint
+# took 708 s): golangci-lint follows the engine, the Trivy DB writer follows Trivy.
 ci_tools() {
   bash "$ROOT/scripts/go-tool.sh" trivy
-  bash "$ROOT/scripts/go-tool.sh" golangci-lint
   bash "$ROOT/scripts/trivy-db.sh" >/dev/null
 }
 kube_rest() {
@@ -30,17 +31,20 @@ kube_rest() {
   bash "$ROOT/scripts/go-tool.sh" promtool
 }
 
-# Lane 1 builds dagger, lane 2 the tools ci uses; apt and the venv download meanwhile.
+# Lane 1 builds dagger then golangci-lint, lane 2 Trivy and the DB; apt and the venv download meanwhile. The engine
+# starts as soon as lane 1 has built it.
 job "build dagger engine and CLI" bash "$ROOT/scripts/build-engine.sh"
-job "build trivy, golangci-lint, the Trivy DB" ci_tools
+job "build trivy, the Trivy DB" ci_tools
 step "install Debian packages" apt_install "${HOST_PACKAGES[@]}"
 [ "$profile" = test ] && step "install Chromium (browser tests)" bash "$ROOT/scripts/chromium.sh" >/dev/null
 step "Python venv" bash "$ROOT/scripts/venv.sh"
 await "build dagger engine and CLI"
+job "build golangci-lint" bash "$ROOT/scripts/go-tool.sh" golangci-lint
 [ "$profile" = test ] && job "build codegen (module mode)" bash "$ROOT/scripts/build-engine.sh" codegen
 step "start the engine" bash "$ROOT/scripts/engine-up.sh"
 step "start local registries" bash "$ROOT/scripts/registry.sh" up
-await "build trivy, golangci-lint, the Trivy DB"
+await "build golangci-lint"
+await "build trivy, the Trivy DB"
 [ "$profile" = test ] && job "build cosign" bash "$ROOT/scripts/go-tool.sh" cosign
 step "publish the images ci uses" bash "$ROOT/scripts/base-images.sh" ci
 

@@ -40,6 +40,7 @@ const (
 	runtimePath      = "/runtime"
 	schemaPath       = "/schema.json"
 	venvPath         = "/opt/venv"
+	depsPath         = "/deps"
 	defaultVendor    = "sdk"
 	sdkGenPath       = "src/dagger/client/gen.py"
 	userGenPath      = "src/dagger_gen.py"
@@ -251,6 +252,23 @@ func (r *PythonSdk) common(
 			m.addNewFile(path.Join("src", m.pkg, "__init__.py"), strings.ReplaceAll(tplInit, templateObject, m.object))
 			m.addNewFile(path.Join("src", m.pkg, "main.py"), strings.ReplaceAll(tplMain, templateObject, m.object))
 		}
+	}
+	if m.useUvLock() && m.vendor == "" && m.has(uvLockFile) && !m.isInit {
+		// The module's dependencies alone, from pyproject.toml and uv.lock: cached until those two change, so an
+		// edit to the module's code installs nothing again (the official runtime installs them with the code). Any
+		// exit is fine: a project this cannot install (path sources) gets everything from the full sync below.
+		lockOnly := dag.Directory().
+			WithFile(projectFile, m.context.File(path.Join(m.subPath, projectFile))).
+			WithFile(uvLockFile, m.context.File(path.Join(m.subPath, uvLockFile)))
+		ctr = ctr.
+			WithMountedDirectory(depsPath, lockOnly).
+			WithWorkdir(depsPath).
+			WithEnvVariable("UV_COMPILE_BYTECODE", "1").
+			WithExec(
+				[]string{"uv", "sync", "--no-dev", "--frozen", "--no-install-project"},
+				dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny},
+			).
+			WithoutMount(depsPath)
 	}
 	ctr = ctr.
 		WithWorkdir(path.Join(m.contextPath, m.subPath)).
