@@ -39,6 +39,7 @@ from .session import (
     check_secrets,
     convert,
     engine_config,
+    forward,
     make_pipeline,
     while_engine_lives,
 )
@@ -170,9 +171,9 @@ async def _emit(fn: Fn, result: object, output: str | None, ports: list[int], ba
             await result.sync()
             click.echo(f"{fn.name}: built {await result.platform()}")
     elif isinstance(result, dagger.Service):
-        forwards = [dagger.PortForward(backend=b, frontend=f) for b, f in zip(backends, ports, strict=False)]
-        click.echo(f"{fn.name}: serving on " + ", ".join(f"localhost:{p}" for p in ports) + " (Ctrl-C stops)", err=True)
-        await result.up(ports=forwards)
+        _, bound = await forward(result, backends, ports)
+        click.echo(f"{fn.name}: serving on " + ", ".join(f"localhost:{p}" for p in bound) + " (Ctrl-C stops)", err=True)
+        await anyio.sleep_forever()  # the tunnel lives as long as the session
     elif isinstance(result, list):
         for line in cast("list[object]", result):
             click.echo(line)
@@ -192,10 +193,10 @@ def service_ports(
     """Return (host ports, service ports) for a service function."""
     if fn.name == "pprof":
         backends = [int((kwargs or {}).get("ui_port") or _default(fn, "ui_port"))]
-        return [port or backends[0]], backends
+        return [backends[0] if port is None else port], backends
     app = int(config.get("port") or _default(functions(Pipeline)[""], "port"))
     backends = [DLV_PORT, app] if fn.name == "debug" else [app]
-    hosts = [port or backends[0], *backends[1:]]
+    hosts = [backends[0] if port is None else port, *backends[1:]]
     return hosts, backends
 
 
@@ -279,7 +280,11 @@ def _command(fn: Fn) -> click.Command:
     params.append(click.Option(["--output", "-o"], help="Write files/directories the function returns here."))
     if fn.name in SERVICES:
         params.append(
-            click.Option(["--host-port"], type=click.INT, help="Port on this host; default: the service's own.")
+            click.Option(
+                ["--host-port"],
+                type=click.IntRange(0, 65535),
+                help="Port on this host (0: any free one, printed); default: the service's own.",
+            )
         )
     if fn.name == "serve":
         params.append(

@@ -147,6 +147,16 @@ WATCH_INTERVAL = 2.0
 WATCH_MISSES = 2
 
 
+async def forward(svc: dagger.Service, backends: list[int], hosts: list[int]) -> tuple[dagger.Service, list[int]]:
+    """Tunnel svc's ports to this host (a host port of 0: any free one); return the tunnel and its ports, in order.
+
+    The engine binds the host ports itself, so a free one is never picked here and taken by another process first.
+    """
+    pairs = zip(backends, hosts, strict=True)
+    tunnel = await dag.host().tunnel(svc, ports=[dagger.PortForward(backend=b, frontend=h) for b, h in pairs]).start()
+    return tunnel, [await p.port() for p in await tunnel.ports()]
+
+
 def stop_sessions() -> None:
     """Kill this process's `dagger session` children.
 

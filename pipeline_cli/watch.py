@@ -6,12 +6,11 @@ from typing import Any
 
 import click
 import dagger
-from dagger import dag
 from watchfiles import DefaultFilter, awatch  # pyright: ignore[reportUnknownVariableType]  # an anyio/asyncio Event union
 
 from pipeline.core.errors import PipelineError
 
-from .session import check_engine, engine_config, make_pipeline
+from .session import check_engine, engine_config, forward, make_pipeline
 
 DEBOUNCE_MS = 300
 
@@ -31,8 +30,8 @@ async def serve_watch(config: dict[str, Any], version: str, port: int, app_port:
             svc: dagger.Service | None = None
             try:
                 svc = await make_pipeline(config, fresh=True).serve(version=version)
-                forward = [dagger.PortForward(backend=app_port, frontend=port)]
-                tunnel = await dag.host().tunnel(svc, ports=forward).start()
+                # A port of 0 is any free one the first time, then the same one after every rebuild.
+                tunnel, (port,) = await forward(svc, [app_port], [port])
                 click.echo(f"serve: up on localhost:{port} in {time.monotonic() - t0:.1f}s", err=True)
             except (PipelineError, ValueError, dagger.QueryError) as e:
                 click.echo(f"serve: build failed, waiting for a fix:\n{e}", err=True)

@@ -5,7 +5,6 @@ rendered (scripts left out), and a screenshot is written beside it for a person 
 """
 
 import re
-import socket
 import urllib.error
 import urllib.request
 from collections.abc import AsyncIterator, Callable
@@ -26,10 +25,10 @@ from tests.engine.conftest import source
 BOX = re.compile(r'class="boxtext">([^<]+)<')
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+async def tunnelled(svc: dagger.Service, backend: int) -> tuple[dagger.Service, str]:
+    """Return a tunnel to svc's port on a free host port the engine binds, and its http:// address."""
+    tunnel = await dag.host().tunnel(svc, ports=[dagger.PortForward(backend=backend, frontend=0)]).start()
+    return tunnel, await tunnel.endpoint(scheme="http")
 
 
 def final_url(url: str) -> str:
@@ -41,9 +40,8 @@ def final_url(url: str) -> str:
 async def pprof_ui(app: Pipeline) -> AsyncIterator[str]:
     """pprof's web UI on a fresh CPU profile of app/'s BenchmarkHello, tunnelled to a port on this host."""
     svc = await app.pprof(pattern="BenchmarkHello$")
-    port = free_port()
-    tunnel = await dag.host().tunnel(svc, ports=[dagger.PortForward(backend=8081, frontend=port)]).start()
-    yield f"http://127.0.0.1:{port}"
+    tunnel, url = await tunnelled(svc, 8081)
+    yield url
     await tunnel.stop()
     await svc.stop()
 
@@ -83,13 +81,12 @@ async def test_a_debian_builder_gets_graphviz_and_the_graph_view(debian_go_image
     assert graph.startswith("<?xml")
     assert "handleHello" in graph
     svc = await app.pprof(pattern="BenchmarkHello$", benchtime="1s")
-    port = free_port()
-    tunnel = await dag.host().tunnel(svc, ports=[dagger.PortForward(backend=8081, frontend=port)]).start()
+    tunnel, url = await tunnelled(svc, 8081)
     try:
-        page = rendered(f"http://127.0.0.1:{port}/ui/graph")
+        page = rendered(f"{url}/ui/graph")
         assert re.search(r"<svg[^>]*>", page), "no graph drawn"
         assert re.search(r"<text[^>]*>[^<]*handleHello[^<]*</text>", page), "the graph has no node for the handler"
-        screenshot(f"http://127.0.0.1:{port}/ui/graph", tmp_path / "graph.png")
+        screenshot(f"{url}/ui/graph", tmp_path / "graph.png")
     finally:
         await tunnel.stop()
         await svc.stop()

@@ -145,6 +145,9 @@ def test_coverage_table_indents_each_package_under_a_heading() -> None:
         ("debug", {}, None, {}, ([2345, 8080], [2345, 8080])),
         ("pprof", {"port": 9090}, None, {}, ([8081], [8081])),
         ("pprof", {}, 18081, {"ui_port": 9000}, ([18081], [9000])),
+        # 0: any free port, which the engine picks when it binds the tunnel.
+        ("serve", {}, 0, {}, ([0], [8080])),
+        ("debug", {}, 0, {}, ([0, 8080], [2345, 8080])),
     ],
 )
 def test_service_ports(
