@@ -5,9 +5,9 @@ from functools import partial
 from typing import Annotated
 
 import dagger
-from dagger import Doc, Ignore, dag
+from dagger import Doc, Ignore
 
-from . import pins
+from . import pins, resolved
 from .args import (
     SOURCE_IGNORE,
     BenchPackage,
@@ -39,24 +39,18 @@ from .args import (
     up,
 )
 from .chart import check as chart
-from .ci.cache import NO_SEEDS, Seeds, export_dir, import_seeds
 from .ci.cache import image_of as cache_image_of
-from .ci.cache_manifest import CacheManifest, gosum_digest
 from .ci.report import CiReport, Reports, skip_library
 from .ci.steps import run_steps
-from .core.errors import PipelineError, UsageError
+from .core.errors import PipelineError
 from .core.tasks import gather
-from .core.validate import ArgKind, Checked, check_coverage, check_duration, check_link_vars, check_port
+from .core.validate import ArgKind, Checked, check_coverage, check_duration, check_port
 from .go import build, integration, run, source_checks
 from .go import lint as linting
-from .go.before import prepare
-from .go.build import BuildFlags, ImageSpec
-from .go.builder import OUT, GoEnv, builder_image, check_packages, effective_go_version, read_project, volume
-from .go.builder_modfiles import GoMod
+from .go.build import ImageSpec
+from .go.builder import read_project
 from .go.lint import LintReport
-from .go.lint_tool import LintTool, choose_lint_tool
-from .go.platforms import Platform, parse_platform, parse_platforms
-from .go.testing import TestOptions, TestReport, run_tests, test_cache
+from .go.testing import TestOptions, TestReport, run_tests
 from .perf import pprof
 from .perf.bench import bench_dir
 from .perf.bench_compare import CompareOptions, compare
@@ -66,11 +60,11 @@ from .release import supply_chain
 from .release.ci_release_plan import ci_release_plan
 from .release.cosign import Signer
 from .release.publish import check_push_access, publish_index
-from .release.publish_tags import check_address, fan_out
-from .release.supply_chain import BuildRecipe, ReleaseFacts, Supply, check_login
+from .release.publish_tags import check_address
+from .release.supply_chain import ReleaseFacts, check_login
 from .release.verify import VerifyReport, verify
 from .security import sarif, scan
-from .security.scan import ScanReport, Severity, Trivy
+from .security.scan import ScanReport, Severity
 from .security.vex import scan_vex
 from .security.vulncheck import VulnDB, VulnReport, govulncheck, report
 
@@ -175,167 +169,32 @@ class Pipeline:
         Doc("golangci-lint image address (its binary is copied into the builder); default: the official one."),
     ] = ""
 
-    # --- configuration, resolved ------------------------------------------------------------------------------
-
-    def _given(self) -> dagger.Directory:
-        """Return the source as given, minus --exclude: what go.mod is read from."""
-        return self.source.filter(exclude=self.exclude) if self.exclude else self.source
-
-    async def _source(self) -> dagger.Directory:
-        """Return the source every step sees: as given, then with what the --before commands wrote."""
-        if not self.before:
-            return self._given()
-        env = await self._env()
-        return await prepare(env, self._given(), self.before, self.before_image)
-
-    async def _env(self) -> GoEnv:
-        project = await read_project(self._given())
-        version = effective_go_version(project, self.go_version)
-        seeds = await self._seeds(project, version)
-        return GoEnv(
-            seeds=seeds.parts,
-            image=builder_image(self.go_image, version),
-            go_version=version,
-            goproxy=self.goproxy,
-            goprivate=self.goprivate,
-            netrc=self.netrc,
-            cache_namespace=self.cache_namespace,
-            step_timeout=self.step_timeout,
-            cgo=self.cgo,
-            project=project,
-        )
-
-    async def _flags(self, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
-        await check_packages(await self._source(), self.packages)
-        return BuildFlags(
-            packages=tuple(env.patterns(self.packages)),
-            version=version,
-            tags=tuple(self.tags),
-            link_vars=check_link_vars(self.link_vars),
-            gcflags="all=-N -l" if debug else "",
-        )
-
-    def _platforms(self) -> list[Platform]:
-        platforms = parse_platforms(self.platforms)
-        if self.cgo and len(platforms) > 1:
-            msg = "platforms: --cgo builds need a C cross-compiler per platform; build one platform per native runner"
-            raise UsageError(msg)
-        return platforms
-
-    async def _platform(self, platform: str) -> Platform:
-        return parse_platform(platform or str(await dag.default_platform()))
-
-    def _lint_tool(self, env: GoEnv) -> LintTool:
-        return choose_lint_tool(env.project, self.golangci_lint_version, self.golangci_lint_image)
-
-    async def _trivy(self) -> Trivy:
-        seed = (await self._env()).seeds.get("trivy")
-        return Trivy(self.trivy_image, self.trivy_db, self.trivy_db_repository, self.step_timeout, seed)
-
-    async def _manifest(self, project: GoMod, go_version: str) -> CacheManifest:
-        """Return what a cache of this run is made for: Go version, engine platform, tool versions, go.sum."""
-        sums = [f"{u}/go.sum" for u in project.uses] if project.uses else ["go.sum"]
-        source = self._given()
-        contents = [await source.file(s).contents() for s in sums if await source.exists(s)]
-        lint = choose_lint_tool(project, self.golangci_lint_version, self.golangci_lint_image)
-        tools = {"golangci-lint": lint.version, "trivy": self.trivy_image}
-        platform = str(await dag.default_platform())
-        return CacheManifest(go_version=go_version, platform=platform, gosum=gosum_digest(*contents), tools=tools)
-
-    async def _seeds(self, project: GoMod, go_version: str) -> Seeds:
-        """Return the imported cache new volumes start from (--cache-from, --cache-image), or none."""
-        if self.cache_from is None and not self.cache_image:
-            return NO_SEEDS
-        want = await self._manifest(project, go_version)
-        login = (self.cache_username, self.cache_password)
-        builder = GoEnv(image=builder_image(self.go_image, go_version), step_timeout=self.step_timeout)
-        return await import_seeds(builder, want, self.cache_from, self.cache_image, login)
-
-    async def _cache_dir(self, env: GoEnv) -> dagger.Directory:
-        """Return the cache folder of this run's volumes (lazy)."""
-        manifest = await self._manifest(env.project, env.go_version)
-        volumes = {
-            "golangci-lint": volume("golangci-lint", env.cache_namespace, env.seeds.get("golangci-lint")),
-            "gotest": test_cache(env),
-            "trivy": (await self._trivy()).volume(),
-        }
-        return export_dir(env, await self._source(), manifest, volumes)
-
-    async def _ignorefile(self, ignorefile: dagger.File | None) -> dagger.File | None:
-        if ignorefile is None and await (await self._source()).exists(".trivyignore"):
-            return (await self._source()).file(".trivyignore")
-        return ignorefile
-
-    async def _built(self, platform: Platform, version: str, *, debug: bool = False) -> build.Built:
-        """Every main package built for platform (with delve beside them for debug builds)."""
-        env = await self._env()
-        flags = await self._flags(env, version, debug=debug)
-        deps = await env.deps(await self._source(), tools=[pins.DELVE] if debug else ())
-        return await build.built(env, deps, platform, flags, wanted=self.main)
-
-    async def _recipe(self, version: str) -> BuildRecipe:
-        """How this pipeline builds, as the provenance records it."""
-        env = await self._env()
-        flags = await self._flags(env, version)
-        base = await dag.container().from_(self.runtime_base).image_ref() if self.runtime_base else ""
-        parameters = {
-            "packages": list(self.packages),
-            "main": self.main,
-            "tags": list(self.tags),
-            "linkVars": list(self.link_vars),
-            "cgo": self.cgo,
-            "runtimeBase": self.runtime_base,
-        }
-        return BuildRecipe(parameters=parameters, go_build=flags.argv(OUT), base_image=base)
-
-    async def _supply(self, username: str, password: dagger.Secret | None) -> Supply:
-        """Return what sign, attest, publish-chart and ci's release steps need, with one registry login."""
-
-        async def image(platform: str, version: str, revision: str) -> dagger.Container:
-            return await self.image(platform=platform, version=version, revision=revision)
-
-        return Supply(
-            env=await self._env(),
-            source=await self._source(),
-            cosign_image=self.cosign_image,
-            login=(username, password),
-            platforms=tuple(str(p) for p in self._platforms()),
-            image=image,
-            sbom=partial(scan.sbom, await self._trivy()),
-            recipe=self._recipe,
-        )
-
-    def _publish_tags(self, address: str, version: str, commit: str, latest: bool) -> list[str]:
-        """Return the tags publish writes, checked (address, semver, commit) before anything is built."""
-        check_address(address)
-        return fan_out(version, latest=latest, commit=commit)
-
     # --- functions --------------------------------------------------------------------------------------------
 
     @dagger.function(name="go_version")
     async def go_version_info(self) -> str:
         """Print the effective Go version and the builder's `go version`."""
-        env = await self._env()
+        env = await resolved.go_env(self)
         reported = await env.exec(env.container(), ["go", "version"]).stdout()
         return f"go-version {env.go_version} (image {env.image})\n{reported.strip()}"
 
     @dagger.function
     async def deps(self) -> dagger.Container:
         """Return the builder with modules downloaded (keyed on go.mod/go.sum) and the source mounted at /src."""
-        return await (await self._env()).deps(await self._source())
+        return await (await resolved.go_env(self)).deps(await resolved.source(self))
 
     @dagger.function
     @generate
     async def gofmt(self) -> dagger.Changeset:
         """Return the changes gofmt makes (dagger generate writes them)."""
-        return await source_checks.formatted(await self._env(), await self._source())
+        return await source_checks.formatted(await resolved.go_env(self), await resolved.source(self))
 
     @dagger.function
     @generate
     async def mod_tidy(self) -> dagger.Changeset:
         """Return the changes go mod tidy makes to go.mod and go.sum (dagger generate writes them)."""
-        env = await self._env()
-        return await source_checks.tidied(env, await self._source(), env.project)
+        env = await resolved.go_env(self)
+        return await source_checks.tidied(env, await resolved.source(self), env.project)
 
     @dagger.function
     @check
@@ -349,7 +208,7 @@ class Pipeline:
     @check
     async def vet(self) -> None:
         """Fail when go vet reports a finding; the error lists them."""
-        await source_checks.vet(await self._env(), await self._source(), tuple(self.tags))
+        await source_checks.vet(await resolved.go_env(self), await resolved.source(self), tuple(self.tags))
 
     @dagger.function
     @check
@@ -361,8 +220,8 @@ class Pipeline:
     @dagger.function
     async def lint_report(self) -> LintReport:
         """Run golangci-lint (the source's .golangci.yml, else a default); return findings, JSON and SARIF."""
-        env = await self._env()
-        return await linting.lint(env, await self._source(), tuple(self.tags), self._lint_tool(env))
+        env = await resolved.go_env(self)
+        return await linting.lint(env, await resolved.source(self), tuple(self.tags), resolved.lint_tool(self, env))
 
     @dagger.function
     @check
@@ -389,7 +248,7 @@ class Pipeline:
         ] = False,
     ) -> TestReport:
         """Run go test and return JUnit, coverage and a summary, even when tests fail."""
-        env = await self._env()
+        env = await resolved.go_env(self)
         opts = TestOptions(
             packages=tuple(env.patterns([packages])),
             run=run,
@@ -400,7 +259,7 @@ class Pipeline:
             coverage_min=check_coverage(coverage_min),
             as_root=self.test_as_root,
         )
-        return await run_tests(env, await self._source(), opts)
+        return await run_tests(env, await resolved.source(self), opts)
 
     @dagger.function
     @check
@@ -435,24 +294,26 @@ class Pipeline:
         port = check_port(self.port)
 
         async def app() -> integration.App:
-            built = await self._built(await self._platform(""), "dev")
+            built = await resolved.built(self, await resolved.platform(""), "dev")
             image = await self.image()
             return integration.App(image=image, binary=built.main(), port=port, start_timeout=self.start_timeout)
 
-        return await integration.integration_test(await self._env(), await self._source(), request, app)
+        return await integration.integration_test(
+            await resolved.go_env(self), await resolved.source(self), request, app
+        )
 
     @dagger.function
     async def build(self, version: Version = "dev") -> dagger.Directory:
         """Build static binaries of every main package for every platform as <os>_<arch>/<name>."""
-        platforms = self._platforms()
+        platforms = resolved.platforms(self)
         # Every platform builds at once; each is listed to turn a failed build into a readable error.
-        built = await gather(*(partial(self._built, p, version) for p in platforms))
+        built = await gather(*(partial(resolved.built, self, p, version) for p in platforms))
         return build.by_platform(platforms, [b.binaries for b in built])
 
     @dagger.function
     async def binary(self, platform: PlatformArg = "", version: Version = "dev") -> dagger.File:
         """Build the app's binary (see --main) for one platform."""
-        return (await self._built(await self._platform(platform), version)).main()
+        return (await resolved.built(self, await resolved.platform(platform), version)).main()
 
     @dagger.function
     async def image(
@@ -462,8 +323,8 @@ class Pipeline:
         revision: Annotated[str, Doc("Git commit recorded in the OCI revision label.")] = "",
     ) -> dagger.Container:
         """Build the minimal runtime image for one platform: static binary, USER 65532, no shell."""
-        target = await self._platform(platform)
-        built = await self._built(target, version)
+        target = await resolved.platform(platform)
+        built = await resolved.built(self, target, version)
         spec = ImageSpec(
             name=built.main_name, version=version, revision=revision, port=check_port(self.port), base=self.runtime_base
         )
@@ -473,7 +334,7 @@ class Pipeline:
     @up
     async def serve(self, version: Version = "dev") -> dagger.Service:
         """Run the app on its port (dagger call serve up --ports 8080:8080); fails if the port never opens."""
-        built = await self._built(await self._platform(""), version)
+        built = await resolved.built(self, await resolved.platform(""), version)
         svc = (await self.image(version=version)).as_service(use_entrypoint=True)
         diagnose = run.app_run(built.env.container(), built.main())
         return await run.started(svc, [self.port], self.start_timeout, diagnose)
@@ -495,15 +356,17 @@ class Pipeline:
         ] = None,
     ) -> ScanReport:
         """Scan one platform's image with Trivy; return JSON, SARIF and the gate's verdict."""
-        target = await self._platform(platform)
+        target = await resolved.platform(platform)
         vuln_db = VulnDB(self.vuln_db) if self.reachability else None
-        documents, advisories = await scan_vex(await self._env(), await self._source(), target, vex or [], vuln_db)
+        documents, advisories = await scan_vex(
+            await resolved.go_env(self), await resolved.source(self), target, vex or [], vuln_db
+        )
         return await scan.scan(
-            await self._trivy(),
+            await resolved.trivy(self),
             await self.image(platform=str(target)),
             threshold=severity,
             ignore_unfixed=ignore_unfixed,
-            ignorefile=await self._ignorefile(ignorefile),
+            ignorefile=await resolved.ignorefile(self, ignorefile),
             vex=documents,
             advisories=advisories,
         )
@@ -512,14 +375,14 @@ class Pipeline:
     @check
     async def scan_check(self, severity: SeverityArg = Severity.HIGH, ignore_unfixed: IgnoreUnfixed = False) -> None:
         """Fail when any platform's image has a finding at or above the threshold; the error lists the CVEs."""
-        scans = (partial(self.scan, str(p), severity, ignore_unfixed) for p in self._platforms())
+        scans = (partial(self.scan, str(p), severity, ignore_unfixed) for p in resolved.platforms(self))
         for found in await gather(*scans):
             found.check()
 
     @dagger.function
     async def sbom(self, platform: PlatformArg = "") -> dagger.File:
         """Return the CycloneDX SBOM of one platform's image."""
-        return scan.sbom(await self._trivy(), await self.image(platform=platform))
+        return scan.sbom(await resolved.trivy(self), await self.image(platform=platform))
 
     @uncached
     async def publish(
@@ -538,8 +401,8 @@ class Pipeline:
         password: Password = None,
     ) -> list[str]:
         """Publish every platform as one image index under all tags; return address:tag@sha256 refs."""
-        tags = self._publish_tags(address, version, commit, latest)
-        platforms = self._platforms()
+        tags = resolved.publish_tags(address, version, commit, latest)
+        platforms = resolved.platforms(self)
         check_login(username, password)
         auth = (username, password) if password is not None else None
         await check_push_access(address, auth)
@@ -578,8 +441,8 @@ class Pipeline:
         # Every input is checked before anything is built: what publish and integration-test check themselves.
         plan = ci_release_plan(address, key is not None, chart_dir is not None, chart_address)
         if address:
-            self._publish_tags(address, version, commit, latest)
-        platforms = self._platforms()
+            resolved.publish_tags(address, version, commit, latest)
+        platforms = resolved.platforms(self)
         request = integration.request(
             services, service_names, integration_tag, tuple(self.tags), integration_env, env_flag="integration-env",
             as_root=self.test_as_root,
@@ -587,9 +450,9 @@ class Pipeline:
         publish = partial(self.publish, address, version, commit, latest, username, password)
         facts = ReleaseFacts(version=version, commit=commit, source_uri=source_uri)
         signer = Signer(key, key_password) if key is not None else None
-        supply = await self._supply(username, password)
+        supply = await resolved.supply(self, username, password)
         release = await supply_chain.release_steps(supply, plan, publish, facts, signer, chart_dir, address)
-        env, out = await self._env(), Reports()
+        env, out = await resolved.go_env(self), Reports()
 
         async def build_all() -> None:
             async def built() -> None:
@@ -607,7 +470,7 @@ class Pipeline:
         checks = {
             "fmt": self.fmt,
             "vet": partial(
-                out.vet, self.vet, partial(source_checks.vet_json, env, await self._source(), tuple(self.tags))
+                out.vet, self.vet, partial(source_checks.vet_json, env, await resolved.source(self), tuple(self.tags))
             ),
             "tidy": self.tidy,
             "lint": partial(out.lint, self.lint_report),
@@ -616,11 +479,11 @@ class Pipeline:
             "scan": scan_all,
         }
         # Integration tests run after every check passed, and only when the source has some (go/integration_files).
-        if await integration.has_tests(env, await self._source(), tuple(self.tags), request.tag):
+        if await integration.has_tests(env, await resolved.source(self), tuple(self.tags), request.tag):
             release = [("integration", integration_tests), *release]
         results = await run_steps(checks, release)
-        seeds = await self._seeds(env.project, env.go_version)
-        return await out.report(results, env.go_version, cache=await self._cache_dir(env), notes=[seeds.note])
+        seeds = await resolved.cache_seeds(self, env.project, env.go_version)
+        return await out.report(results, env.go_version, cache=await resolved.cache_dir(self, env), notes=[seeds.note])
 
     @uncached
     async def cache_push(
@@ -634,9 +497,9 @@ class Pipeline:
         """Publish this engine's caches as one OCI artifact, tagged with its key and its Go version's line."""
         check_address(address)
         check_login(username, password)
-        env = await self._env()
-        manifest = await self._manifest(env.project, env.go_version)
-        image = cache_image_of(await self._cache_dir(env))
+        env = await resolved.go_env(self)
+        manifest = await resolved.cache_manifest(self, env.project, env.go_version)
+        image = cache_image_of(await resolved.cache_dir(self, env))
         if password is not None:
             image = image.with_registry_auth(address, username, password)
         return [await image.publish(f"{address}:{tag}") for tag in (manifest.key(), manifest.line())]
@@ -661,7 +524,7 @@ class Pipeline:
     ) -> str:
         """Lint and render a Helm chart, validate it with kubeconform, and check probes, non-root and limits."""
         probes = (liveness_path, readiness_path)
-        env = await self._env()
+        env = await resolved.go_env(self)
         return await chart.check_chart(
             env, chart_dir, kube_version=kube_version, schemas=schemas, values=values, probes=probes
         )
@@ -671,8 +534,8 @@ class Pipeline:
     @dagger.function
     async def vulncheck(self, platform: PlatformArg = "") -> VulnReport:
         """Run govulncheck on the source: the advisories its code calls, with the symbols and call paths."""
-        target = await self._platform(platform)
-        env, source, db = await self._env(), await self._source(), VulnDB(self.vuln_db)
+        target = await resolved.platform(platform)
+        env, source, db = await resolved.go_env(self), await resolved.source(self), VulnDB(self.vuln_db)
         stream, openvex = await gather(
             partial(govulncheck, env, source, target, db, "json"),
             partial(govulncheck, env, source, target, db, "openvex"),
@@ -682,7 +545,7 @@ class Pipeline:
     @dagger.function
     async def sarif(self, platform: PlatformArg = "", severity: SeverityArg = Severity.HIGH) -> dagger.File:
         """Return one SARIF 2.1.0 log for code scanning: a run each for go vet, golangci-lint, govulncheck and Trivy."""
-        target = await self._platform(platform)
+        target = await resolved.platform(platform)
 
         async def lint_sarif() -> str:
             return await (await self.lint_report()).sarif.contents()
@@ -690,7 +553,7 @@ class Pipeline:
         async def trivy_sarif() -> str:
             return await (await self.scan(platform=str(target), severity=severity)).sarif.contents()
 
-        env, source, tags = await self._env(), await self._source(), tuple(self.tags)
+        env, source, tags = await resolved.go_env(self), await resolved.source(self), tuple(self.tags)
         return await sarif.code_scanning_log(env, source, target, tags, VulnDB(self.vuln_db), lint_sarif, trivy_sarif)
 
     @uncached
@@ -703,7 +566,7 @@ class Pipeline:
         password: Password = None,
     ) -> list[str]:
         """Sign a published image with a cosign key: its index and each platform manifest; return what was signed."""
-        supply = await self._supply(username, password)
+        supply = await resolved.supply(self, username, password)
         return await supply_chain.sign_image(supply, image, Signer(key, key_password))
 
     @uncached
@@ -721,7 +584,7 @@ class Pipeline:
     ) -> list[str]:
         """Attach a CycloneDX SBOM attestation per platform and SLSA provenance v1 to a published image."""
         facts = ReleaseFacts(version=version, commit=commit, source_uri=source_uri, builder_id=builder_id)
-        supply = await self._supply(username, password)
+        supply = await resolved.supply(self, username, password)
         return await supply_chain.attest_image(supply, image, Signer(key, key_password), facts)
 
     @uncached
@@ -737,7 +600,7 @@ class Pipeline:
         password: Password = None,
     ) -> VerifyReport:
         """Verify a published image's signatures, SBOM attestations and provenance with a cosign public key."""
-        supply = await self._supply(username, password)
+        supply = await resolved.supply(self, username, password)
         ref = supply_chain.parse_ref(image, "verify")
         return await verify(supply.tools(ref.repository), key, ref)
 
@@ -762,7 +625,7 @@ class Pipeline:
         password: Password = None,
     ) -> str:
         """Package a Helm chart pinned to a published image digest, push it as an OCI artifact and sign it."""
-        supply = await self._supply(username, password)
+        supply = await resolved.supply(self, username, password)
         signer = Signer(key, key_password)
         return await supply_chain.publish_chart(supply, chart_dir, address, image, version, signer)
 
@@ -770,7 +633,7 @@ class Pipeline:
     @up
     async def debug(self) -> dagger.Service:
         """Run the app under headless delve on :2345 (API v2, multi-client), the app on its port."""
-        built = await self._built(await self._platform(""), "dev", debug=True)
+        built = await resolved.built(self, await resolved.platform(""), "dev", debug=True)
         svc = run.debug_service(built.with_binaries(run.DEBUG_DIR), built.main_name, check_port(self.port))
         return await run.started(svc, [run.DLV_PORT, self.port], self.start_timeout)
 
@@ -782,8 +645,8 @@ class Pipeline:
         benchtime: BenchTime = "1s",
     ) -> dagger.Directory:
         """Run benchmarks; return bench.txt with cpu.prof and mem.prof for go tool pprof."""
-        env = await self._env()
-        return bench_dir(env, await env.deps(await self._source()), package, pattern, benchtime).without_file(
+        env = await resolved.go_env(self)
+        return bench_dir(env, await env.deps(await resolved.source(self)), package, pattern, benchtime).without_file(
             "bench.test"
         )
 
@@ -803,7 +666,7 @@ class Pipeline:
         """Serve pprof's web UI (flame graph, top, source) on a profile: dagger call pprof up --ports 8081:8081."""
         check_port(ui_port)
         given = ProfileInput(profile, file, binary, sample_index, package, pattern, benchtime)
-        ready = await pprof.prepare(await self._env(), await self._source(), given)
+        ready = await pprof.prepare(await resolved.go_env(self), await resolved.source(self), given)
         return await run.started(pprof.service(ready, ui_port), [ui_port], self.start_timeout, step=pprof.STEP)
 
     @dagger.function
@@ -818,9 +681,9 @@ class Pipeline:
         benchtime: BenchTime = "1s",
     ) -> dagger.Directory:
         """Return a profile's flame graph page (flamegraph.html), top.txt and, with Graphviz, graph.svg."""
-        env = await self._env()
+        env = await resolved.go_env(self)
         given = ProfileInput(profile, file, binary, sample_index, package, pattern, benchtime)
-        return await pprof.report(env, await pprof.prepare(env, await self._source(), given), self.start_timeout)
+        return await pprof.report(env, await pprof.prepare(env, await resolved.source(self), given), self.start_timeout)
 
     @dagger.function
     async def bench_compare(
@@ -851,7 +714,7 @@ class Pipeline:
         """Benchmark base and this source, compare them with benchstat; fail on a regression past the threshold."""
         check_compare_inputs(threshold, count, alpha)
         check_benchtime(benchtime, "bench-compare --benchtime")
-        env = await self._env()
+        env = await resolved.go_env(self)
         try:
             await read_project(base)
         except PipelineError as e:
@@ -864,7 +727,7 @@ class Pipeline:
             threshold=threshold,
             alpha=alpha,
         )
-        return await compare(env, await env.deps(base), await env.deps(await self._source()), opts)
+        return await compare(env, await env.deps(base), await env.deps(await resolved.source(self)), opts)
 
 
 __all__ = ["LintReport", "Pipeline", "PipelineError", "TestReport", "VerifyReport", "VulnReport"]

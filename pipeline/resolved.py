@@ -1,0 +1,218 @@
+"""The Pipeline's configuration resolved into what the steps take: source, Go env, build flags, platforms, caches."""
+
+from collections.abc import Awaitable
+from functools import partial
+from typing import Protocol
+
+import dagger
+from dagger import dag
+
+from . import pins
+from .ci.cache import NO_SEEDS, Seeds, export_dir, import_seeds
+from .ci.cache_manifest import CacheManifest, gosum_digest
+from .core.errors import UsageError
+from .core.validate import check_link_vars
+from .go import build
+from .go.before import prepare
+from .go.build import BuildFlags
+from .go.builder import OUT, GoEnv, builder_image, check_packages, effective_go_version, read_project, volume
+from .go.builder_modfiles import GoMod
+from .go.lint_tool import LintTool, choose_lint_tool
+from .go.platforms import Platform, parse_platform, parse_platforms
+from .go.testing import test_cache
+from .release.publish_tags import check_address, fan_out
+from .release.supply_chain import BuildRecipe, Supply
+from .security import scan
+from .security.scan import Trivy
+
+
+class Settings(Protocol):
+    """What the Pipeline object is configured with (its constructor arguments) and the image it builds."""
+
+    source: dagger.Directory
+    exclude: list[str]
+    go_version: str
+    go_image: str
+    platforms: list[str]
+    packages: list[str]
+    main: str
+    tags: list[str]
+    link_vars: list[str]
+    cgo: bool
+    runtime_base: str
+    goproxy: str
+    goprivate: str
+    netrc: dagger.Secret | None
+    cache_namespace: str
+    step_timeout: int
+    trivy_image: str
+    trivy_db: dagger.Directory | None
+    trivy_db_repository: str
+    cosign_image: str
+    golangci_lint_version: str
+    golangci_lint_image: str
+    before: list[str]
+    before_image: str
+    cache_from: dagger.Directory | None
+    cache_image: str
+    cache_username: str
+    cache_password: dagger.Secret | None
+
+    def image(self, platform: str = "", version: str = "dev", revision: str = "") -> Awaitable[dagger.Container]:
+        """Build the runtime image for one platform."""
+        ...
+
+
+def given(p: Settings) -> dagger.Directory:
+    """Return the source as given, minus --exclude: what go.mod is read from."""
+    return p.source.filter(exclude=p.exclude) if p.exclude else p.source
+
+
+async def source(p: Settings) -> dagger.Directory:
+    """Return the source every step sees: as given, then with what the --before commands wrote."""
+    if not p.before:
+        return given(p)
+    return await prepare(await go_env(p), given(p), p.before, p.before_image)
+
+
+async def go_env(p: Settings) -> GoEnv:
+    """Return the Go builder environment: go.mod read, the Go version chosen, the imported cache's seeds."""
+    project = await read_project(given(p))
+    version = effective_go_version(project, p.go_version)
+    seeds = await cache_seeds(p, project, version)
+    return GoEnv(
+        seeds=seeds.parts,
+        image=builder_image(p.go_image, version),
+        go_version=version,
+        goproxy=p.goproxy,
+        goprivate=p.goprivate,
+        netrc=p.netrc,
+        cache_namespace=p.cache_namespace,
+        step_timeout=p.step_timeout,
+        cgo=p.cgo,
+        project=project,
+    )
+
+
+async def build_flags(p: Settings, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
+    """Return go build's flags for the main packages (checked to exist), tags and linker variables."""
+    await check_packages(await source(p), p.packages)
+    return BuildFlags(
+        packages=tuple(env.patterns(p.packages)),
+        version=version,
+        tags=tuple(p.tags),
+        link_vars=check_link_vars(p.link_vars),
+        gcflags="all=-N -l" if debug else "",
+    )
+
+
+def platforms(p: Settings) -> list[Platform]:
+    """Return the platforms to build, parsed; cgo builds one platform at a time."""
+    parsed = parse_platforms(p.platforms)
+    if p.cgo and len(parsed) > 1:
+        msg = "platforms: --cgo builds need a C cross-compiler per platform; build one platform per native runner"
+        raise UsageError(msg)
+    return parsed
+
+
+async def platform(given_platform: str) -> Platform:
+    """Return the platform asked for, or the engine's own."""
+    return parse_platform(given_platform or str(await dag.default_platform()))
+
+
+def lint_tool(p: Settings, env: GoEnv) -> LintTool:
+    """Return the golangci-lint to run: its version (option, go.mod tool directive, pin) and image."""
+    return choose_lint_tool(env.project, p.golangci_lint_version, p.golangci_lint_image)
+
+
+async def trivy(p: Settings) -> Trivy:
+    """Return Trivy as configured, its DB volume seeded from an imported cache."""
+    seed = (await go_env(p)).seeds.get("trivy")
+    return Trivy(p.trivy_image, p.trivy_db, p.trivy_db_repository, p.step_timeout, seed)
+
+
+async def cache_manifest(p: Settings, project: GoMod, go_version: str) -> CacheManifest:
+    """Return what a cache of this run is made for: Go version, engine platform, tool versions, go.sum."""
+    sums = [f"{u}/go.sum" for u in project.uses] if project.uses else ["go.sum"]
+    src = given(p)
+    contents = [await src.file(s).contents() for s in sums if await src.exists(s)]
+    lint = choose_lint_tool(project, p.golangci_lint_version, p.golangci_lint_image)
+    tools = {"golangci-lint": lint.version, "trivy": p.trivy_image}
+    engine_platform = str(await dag.default_platform())
+    return CacheManifest(go_version=go_version, platform=engine_platform, gosum=gosum_digest(*contents), tools=tools)
+
+
+async def cache_seeds(p: Settings, project: GoMod, go_version: str) -> Seeds:
+    """Return the imported cache new volumes start from (--cache-from, --cache-image), or none."""
+    if p.cache_from is None and not p.cache_image:
+        return NO_SEEDS
+    want = await cache_manifest(p, project, go_version)
+    login = (p.cache_username, p.cache_password)
+    builder = GoEnv(image=builder_image(p.go_image, go_version), step_timeout=p.step_timeout)
+    return await import_seeds(builder, want, p.cache_from, p.cache_image, login)
+
+
+async def cache_dir(p: Settings, env: GoEnv) -> dagger.Directory:
+    """Return the cache folder of this run's volumes (lazy)."""
+    manifest = await cache_manifest(p, env.project, env.go_version)
+    volumes = {
+        "golangci-lint": volume("golangci-lint", env.cache_namespace, env.seeds.get("golangci-lint")),
+        "gotest": test_cache(env),
+        "trivy": (await trivy(p)).volume(),
+    }
+    return export_dir(env, await source(p), manifest, volumes)
+
+
+async def ignorefile(p: Settings, given_file: dagger.File | None) -> dagger.File | None:
+    """Return Trivy's ignore file: the one given, else the source's .trivyignore, if any."""
+    src = await source(p)
+    if given_file is None and await src.exists(".trivyignore"):
+        return src.file(".trivyignore")
+    return given_file
+
+
+async def built(p: Settings, target: Platform, version: str, *, debug: bool = False) -> build.Built:
+    """Return every main package built for target (with delve beside them for debug builds)."""
+    env = await go_env(p)
+    flags = await build_flags(p, env, version, debug=debug)
+    deps = await env.deps(await source(p), tools=[pins.DELVE] if debug else ())
+    return await build.built(env, deps, target, flags, wanted=p.main)
+
+
+async def recipe(p: Settings, version: str) -> BuildRecipe:
+    """Return how this pipeline builds, as the provenance records it."""
+    flags = await build_flags(p, await go_env(p), version)
+    base = await dag.container().from_(p.runtime_base).image_ref() if p.runtime_base else ""
+    parameters = {
+        "packages": list(p.packages),
+        "main": p.main,
+        "tags": list(p.tags),
+        "linkVars": list(p.link_vars),
+        "cgo": p.cgo,
+        "runtimeBase": p.runtime_base,
+    }
+    return BuildRecipe(parameters=parameters, go_build=flags.argv(OUT), base_image=base)
+
+
+async def supply(p: Settings, username: str, password: dagger.Secret | None) -> Supply:
+    """Return what sign, attest, publish-chart and ci's release steps need, with one registry login."""
+
+    async def image(target: str, version: str, revision: str) -> dagger.Container:
+        return await p.image(platform=target, version=version, revision=revision)
+
+    return Supply(
+        env=await go_env(p),
+        source=await source(p),
+        cosign_image=p.cosign_image,
+        login=(username, password),
+        platforms=tuple(str(t) for t in platforms(p)),
+        image=image,
+        sbom=partial(scan.sbom, await trivy(p)),
+        recipe=partial(recipe, p),
+    )
+
+
+def publish_tags(address: str, version: str, commit: str, latest: bool) -> list[str]:
+    """Return the tags publish writes, checked (address, semver, commit) before anything is built."""
+    check_address(address)
+    return fan_out(version, latest=latest, commit=commit)
