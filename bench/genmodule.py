@@ -11,6 +11,7 @@ caller passes the go.sum text to use. `edit(dest, n)` makes the benchmarks' one-
 """
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Mapping
@@ -28,6 +29,8 @@ REQUIRES: Final = {
 #: Functions per package (the size of each package's compile).
 FUNCS: Final = 12
 EDIT_MARKER: Final = "// bench edit"
+#: What makes this run's one-line changes its own (see edit_file).
+RUN_TOKEN: Final = secrets.token_hex(4)
 #: Each this many-th package has no test (most packages of a real service have tests; some do not).
 NO_TEST_EVERY: Final = 5
 
@@ -267,13 +270,21 @@ def generate(
     return dest
 
 
+def edit_file(path: Path, n: int) -> Path:
+    """Make the n-th one-line change to a Go file (gofmt-clean); return it.
+
+    The line carries this run's token: an edit that another benchmark run made would be answered from the
+    engine's cache (the same source, byte for byte), and the figure would not be a change at all.
+    """
+    kept = [ln for ln in path.read_text().splitlines() if EDIT_MARKER not in ln]
+    path.write_text("\n".join(kept).rstrip() + f'\n\nvar _ = "{RUN_TOKEN}-{n}" {EDIT_MARKER}\n')
+    return path
+
+
 def edit(dest: Path, n: int, packages: int = 30) -> Path:
     """Make the n-th one-line change (a real code change in the middle package); return the edited file."""
     name = package_name(edited_package(packages))
-    path = dest / "internal" / name / f"{name}.go"
-    kept = [ln for ln in path.read_text().splitlines() if EDIT_MARKER not in ln]
-    path.write_text("\n".join(kept).rstrip() + f"\n\nvar _ = {n} {EDIT_MARKER}\n")
-    return path
+    return edit_file(dest / "internal" / name / f"{name}.go", n)
 
 
 if __name__ == "__main__":

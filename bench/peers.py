@@ -120,10 +120,7 @@ class Source:
         if self.kind == "gen":
             genmodule.edit(self.dir, self.edits, GEN_PACKAGES)
             return
-        handlers = self.dir / "handlers.go"
-        marker = "// bench edit"
-        kept = [ln for ln in handlers.read_text().splitlines() if marker not in ln]
-        handlers.write_text("\n".join(kept).rstrip() + f"\n\nvar _ = {self.edits} {marker}\n")
+        genmodule.edit_file(self.dir / "handlers.go", self.edits)
 
     def salt(self) -> None:
         """Make the source new to the engine without changing what Go builds."""

@@ -22,6 +22,18 @@ START_SECONDS = 90
 DNSNAME_STATE = Path("/var/run/containers/cni/dnsname")
 
 
+def sdk_digests() -> dict[str, str]:
+    """Return the builtin SDK images' digests the main engine starts with (module mode; scripts/build-sdk.sh).
+
+    The images sit in the content store every engine on this host reads (scripts/engine-up.sh links it), so an
+    engine given their digests loads a module like the main one; without them it cannot load any.
+    """
+    env = Path(os.environ.get("PIPELINE_CACHE", "")) / "state" / "sdk.env"
+    if not env.is_file():
+        return {}
+    return dict(line.split("=", 1) for line in env.read_text().splitlines() if "=" in line)
+
+
 class Engine:
     """A Dagger engine on tcp://127.0.0.1:<the port it bound>, on a network of its own."""
 
@@ -58,7 +70,7 @@ class Engine:
                     "--network-cidr", self.cidr,
                     "--config", str(ROOT / "scripts" / "engine.toml"),
                 ],
-                stdout=log, stderr=log, start_new_session=True,
+                stdout=log, stderr=log, start_new_session=True, env={**os.environ, **sdk_digests()},
             )  # fmt: skip
         while time.monotonic() - t0 < START_SECONDS:
             if self.proc.poll() is not None:
