@@ -24,6 +24,7 @@ from pathlib import Path
 import genmodule
 from measure import GEN_PACKAGES, RUNS, Figure, note, timed_sync
 
+from pipeline.go.lint_tool import CONFIG_NAMES, DEFAULT_CONFIG
 from tests.engines import Engine, new_engine
 from tests.module.conftest import copy_repository, offline_defaults
 
@@ -66,11 +67,20 @@ def native_go(src: Path, env: dict[str, str]) -> None:
 
     go("gofmt", "-l", ".")
     go("go", "vet", "./...")
-    go(GOLANGCI_LINT, "run", "./...")
+    # The configuration ci lints with: the source's own, else the pipeline's default.
+    config = [] if any((src / n).exists() for n in CONFIG_NAMES) else ["--config", str(default_lint_config(src))]
+    go(GOLANGCI_LINT, "run", *config, "./...")
     go("go", "test", "./...")
     with tempfile.TemporaryDirectory() as out:
         for arch in ("amd64", "arm64"):
             go("go", "build", "-trimpath", "-o", f"{out}/{arch}/", "./...", CGO_ENABLED="0", GOARCH=arch)
+
+
+def default_lint_config(src: Path) -> Path:
+    """Write the pipeline's default golangci-lint configuration beside src; return its path."""
+    path = src.parent / f".{src.name}-golangci.yml"
+    path.write_text(DEFAULT_CONFIG)
+    return path
 
 
 def cold_native_env(tmp: Path) -> dict[str, str]:
