@@ -78,7 +78,9 @@ class Pipeline:
         list[str], Doc("Paths to leave out of the source, as globs (e.g. web/node_modules); .git always is.")
     ] = dataclasses.field(default_factory=list[str])
     go_version: Annotated[
-        str, Doc("Go version; default: go.mod's toolchain line, else its go line."), Checked(ArgKind.GO_VERSION)
+        str,
+        Doc("Go version; default: go.mod's toolchain line, else its go line, else this release's."),
+        Checked(ArgKind.GO_VERSION),
     ] = ""
     go_image: Annotated[str, Doc("Builder image address; default: golang:<go-version>-bookworm.")] = ""
     platforms: Annotated[list[str], Doc("Platforms to build, os/arch[/variant]."), Checked(ArgKind.PLATFORMS)] = (

@@ -16,6 +16,8 @@ GO_IMAGE: Final = "golang:{version}-bookworm"
 GO_IMAGE_DIGESTS: Final = {
     "1.26.8": "sha256:a688600ca24f8a4d3ca77f95b0dd40704a9fc787c826660eb7ba0b641b8b175d",
 }
+#: The Go version for a go.mod without a go line (Go reads one as `go 1.16`, an ancient builder): the newest pinned.
+DEFAULT_GO_VERSION: Final = max(GO_IMAGE_DIGESTS, key=lambda v: tuple(int(n) for n in v.split(".")))
 
 #: Trivy (scanner) version and its official image, by digest.
 TRIVY_VERSION: Final = "0.74.0"

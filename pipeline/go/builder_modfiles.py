@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
+from pipeline import pins
 from pipeline.core.errors import PipelineError, UsageError
 
 _MODULE: Final = re.compile(r"^module\s+(\"?)(?P<path>[^\s\"]+)\1\s*(?://.*)?$", re.MULTILINE)
@@ -55,12 +56,11 @@ class GoMod:
         return parts[-1]
 
 
-def _version_lines(text: str, what: str) -> tuple[str, str | None]:
+def _version_lines(text: str) -> tuple[str, str | None]:
+    """Return the go and toolchain lines' versions; no go line (as in many older modules): this release's Go."""
     go = _GO.search(text)
-    if go is None:
-        raise PipelineError("source", f"{what} has no go line (e.g. `go 1.26`)")
     toolchain = _TOOLCHAIN.search(text)
-    return go.group("version"), toolchain.group("version") if toolchain else None
+    return go.group("version") if go else pins.DEFAULT_GO_VERSION, toolchain.group("version") if toolchain else None
 
 
 def _directive(text: str, keyword: str) -> list[list[str]]:
@@ -86,11 +86,11 @@ def _directive(text: str, keyword: str) -> list[list[str]]:
 
 
 def parse_go_mod(text: str) -> GoMod:
-    """Parse go.mod text; raise PipelineError when the module or go line is missing."""
+    """Parse go.mod text; raise PipelineError when the module line is missing."""
     module = _MODULE.search(text)
     if module is None:
         raise PipelineError("source", "go.mod has no module line")
-    go, toolchain = _version_lines(text, GO_MOD)
+    go, toolchain = _version_lines(text)
     tools = tuple(e[0].strip('"') for e in _directive(text, "tool"))
     requires = tuple((e[0].strip('"'), e[1]) for e in _directive(text, "require") if len(e) > 1)
     return GoMod(module=module.group("path"), go=go, toolchain=toolchain, tools=tools, requires=requires)
@@ -98,7 +98,7 @@ def parse_go_mod(text: str) -> GoMod:
 
 def parse_go_work(text: str) -> GoMod:
     """Parse go.work text: the Go version and the workspace's module folders (module: the first of them)."""
-    go, toolchain = _version_lines(text, GO_WORK)
+    go, toolchain = _version_lines(text)
     uses = [m.group("dir") for m in _USE_ONE.finditer(text)]
     for block in _USE_BLOCK.finditer(text):
         for line in block.group("body").splitlines():

@@ -1,5 +1,6 @@
 import pytest
 
+from pipeline import pins
 from pipeline.core.errors import PipelineError
 from pipeline.go.builder_modfiles import GoMod, check_go_version, parse_go_mod, parse_go_work
 
@@ -36,10 +37,15 @@ def test_name(module: str, name: str) -> None:
     assert GoMod(module, "1.26").name == name
 
 
-@pytest.mark.parametrize(("text", "missing"), [("go 1.26\n", "module line"), ("module m\n", "go line")])
-def test_missing_lines_are_named(text: str, missing: str) -> None:
-    with pytest.raises(PipelineError, match=missing):
-        parse_go_mod(text)
+def test_a_missing_module_line_is_named() -> None:
+    with pytest.raises(PipelineError, match="module line"):
+        parse_go_mod("go 1.26\n")
+
+
+def test_no_go_line_builds_with_this_releases_go() -> None:
+    # github.com/google/uuid v1.6.0's go.mod is one line: `module github.com/google/uuid`.
+    assert parse_go_mod("module github.com/google/uuid\n").go_version == pins.DEFAULT_GO_VERSION
+    assert parse_go_work("use ./a\n").go_version == pins.DEFAULT_GO_VERSION
 
 
 @pytest.mark.parametrize(("given", "ok"), [("1.26", "1.26"), ("go1.26.8", "1.26.8"), ("1.27rc2", "1.27rc2")])
