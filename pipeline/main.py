@@ -364,7 +364,7 @@ class Pipeline:
             await resolved.go_env(self), await resolved.source(self), target, vex or [], vuln_db
         )
         return await scan.scan(
-            await resolved.trivy(self),
+            resolved.trivy(self),
             await self.image(platform=str(target)),
             threshold=severity,
             ignore_unfixed=ignore_unfixed,
@@ -384,7 +384,7 @@ class Pipeline:
     @dagger.function
     async def sbom(self, platform: PlatformArg = "") -> dagger.File:
         """Return the CycloneDX SBOM of one platform's image."""
-        return scan.sbom(await resolved.trivy(self), await self.image(platform=platform))
+        return scan.sbom(resolved.trivy(self), await self.image(platform=platform))
 
     @uncached
     async def publish(
@@ -484,8 +484,8 @@ class Pipeline:
         if await integration.has_tests(env, await resolved.source(self), tuple(self.tags), request.tag):
             release = [("integration", integration_tests), *release]
         results = await run_steps(checks, release)
-        seeds = await resolved.cache_seeds(self, env.project, env.go_version)
-        return await out.report(results, env.go_version, cache=await resolved.cache_dir(self, env), notes=[seeds.note])
+        cache = await resolved.cache_dir(self, env)
+        return await out.report(results, env.go_version, cache=cache, notes=[env.cache_note])
 
     @uncached
     async def cache_push(

@@ -1,6 +1,7 @@
 """The Pipeline's configuration resolved into what the steps take: source, Go env, build flags, platforms, caches."""
 
 from collections.abc import Awaitable
+from dataclasses import replace
 from functools import partial
 from typing import Protocol
 
@@ -8,7 +9,7 @@ import dagger
 from dagger import dag
 
 from . import pins
-from .ci.cache import NO_SEEDS, Seeds, export_dir, import_seeds
+from .ci.cache import NO_SEEDS, Seeds, export_dir, fill, import_seeds
 from .ci.cache_manifest import CacheManifest, gosum_digest
 from .core.errors import UsageError
 from .core.validate import check_link_vars
@@ -17,13 +18,14 @@ from .go.before import prepare
 from .go.build import BuildFlags
 from .go.builder import OUT, GoEnv, builder_image, check_packages, effective_go_version, read_project, volume
 from .go.builder_modfiles import GoMod
+from .go.lint import lint_cache
 from .go.lint_tool import LintTool, choose_lint_tool
 from .go.platforms import Platform, parse_platform, parse_platforms
 from .go.testing import test_cache
 from .release.publish_tags import check_address, fan_out
 from .release.supply_chain import BuildRecipe, Supply
 from .security import scan
-from .security.scan import Trivy
+from .security.scan import Trivy, db_volume
 
 
 class Settings(Protocol):
@@ -76,12 +78,12 @@ async def source(p: Settings) -> dagger.Directory:
 
 
 async def go_env(p: Settings) -> GoEnv:
-    """Return the Go builder environment: go.mod read, the Go version chosen, the imported cache's seeds."""
+    """Return the Go builder environment: go.mod read, the Go version chosen, an imported cache in its volumes."""
     project = await read_project(given(p))
     version = effective_go_version(project, p.go_version)
     seeds = await cache_seeds(p, project, version)
-    return GoEnv(
-        seeds=seeds.parts,
+    env = GoEnv(
+        cache_note=seeds.note,
         image=builder_image(p.go_image, version),
         go_version=version,
         goproxy=p.goproxy,
@@ -92,6 +94,20 @@ async def go_env(p: Settings) -> GoEnv:
         cgo=p.cgo,
         project=project,
     )
+    if failed := await fill(env, seeds, volumes(env)):
+        return replace(env, cache_note=failed)
+    return env
+
+
+def volumes(env: GoEnv) -> dict[str, dagger.CacheVolume]:
+    """Return the cache volumes a cache travels in, by part, as the steps mount them."""
+    return {
+        "gomod": volume("gomodcache", env.cache_namespace),
+        "gobuild": volume("gobuildcache", env.cache_namespace),
+        "gotest": test_cache(env),
+        "golangci-lint": lint_cache(env),
+        "trivy": db_volume(),
+    }
 
 
 async def build_flags(p: Settings, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
@@ -125,10 +141,9 @@ def lint_tool(p: Settings, env: GoEnv) -> LintTool:
     return choose_lint_tool(env.project, p.golangci_lint_version, p.golangci_lint_image)
 
 
-async def trivy(p: Settings) -> Trivy:
-    """Return Trivy as configured, its DB volume seeded from an imported cache."""
-    seed = (await go_env(p)).seeds.get("trivy")
-    return Trivy(p.trivy_image, p.trivy_db, p.trivy_db_repository, p.step_timeout, seed)
+def trivy(p: Settings) -> Trivy:
+    """Return Trivy as configured."""
+    return Trivy(p.trivy_image, p.trivy_db, p.trivy_db_repository, p.step_timeout)
 
 
 async def cache_manifest(p: Settings, project: GoMod, go_version: str) -> CacheManifest:
@@ -148,19 +163,13 @@ async def cache_seeds(p: Settings, project: GoMod, go_version: str) -> Seeds:
         return NO_SEEDS
     want = await cache_manifest(p, project, go_version)
     login = (p.cache_username, p.cache_password)
-    builder = GoEnv(image=builder_image(p.go_image, go_version), step_timeout=p.step_timeout)
-    return await import_seeds(builder, want, p.cache_from, p.cache_image, login)
+    return await import_seeds(want, p.cache_from, p.cache_image, login)
 
 
 async def cache_dir(p: Settings, env: GoEnv) -> dagger.Directory:
     """Return the cache folder of this run's volumes (lazy)."""
     manifest = await cache_manifest(p, env.project, env.go_version)
-    volumes = {
-        "golangci-lint": volume("golangci-lint", env.cache_namespace, env.seeds.get("golangci-lint")),
-        "gotest": test_cache(env),
-        "trivy": (await trivy(p)).volume(),
-    }
-    return export_dir(env, await source(p), manifest, volumes)
+    return export_dir(env, await source(p), manifest, volumes(env))
 
 
 async def ignorefile(p: Settings, given_file: dagger.File | None) -> dagger.File | None:
@@ -207,7 +216,7 @@ async def supply(p: Settings, username: str, password: dagger.Secret | None) -> 
         login=(username, password),
         platforms=tuple(str(t) for t in platforms(p)),
         image=image,
-        sbom=partial(scan.sbom, await trivy(p)),
+        sbom=partial(scan.sbom, trivy(p)),
         recipe=partial(recipe, p),
     )
 

@@ -1,17 +1,18 @@
 """A cache that travels without Dagger Cloud: the Go module, build and test caches, golangci-lint's and Trivy's.
 
 Cache volumes live on the engine's disk, and a hosted runner's engine is new every run. So the caches travel as a
-folder (for actions/cache or GitLab's `cache:`) or as one OCI artifact in the user's registry, and seed the cache
-volumes of a new engine: a volume made with a source starts from it. Import never fails a run: a missing, unreadable
-or foreign cache is named in one line and the run goes on cold. Export keeps it bounded: the module zips go.sum needs
-(Go verifies each against go.sum when it extracts it), the build and test cache entries and golangci-lint's that a
-run used in the last day (Go refreshes an entry's time when it uses it), and Trivy's DB (used only while Trivy deems
-it fresh).
+folder (for actions/cache or GitLab's `cache:`) or as one OCI artifact in the user's registry, and fill the cache
+volumes of a new engine: an exec of its own copies each part into its volume while that volume is empty (the steps
+mount the volumes alone, so their cache keys never change with the cache folder). Import never fails a run: a
+missing, unreadable or foreign cache is named in one line and the run goes on cold. Export keeps it bounded: the
+module zips go.sum needs (Go verifies each against go.sum when it extracts it), the build and test cache entries and
+golangci-lint's that a run used in the last day (Go refreshes an entry's time when it uses it), and Trivy's DB (used
+only while Trivy deems it fresh).
 """
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Final
 
 import anyio
@@ -20,14 +21,38 @@ from dagger import dag
 
 from pipeline.go.builder import MODULE_FILES, SRC, GoEnv
 
-from .cache_manifest import MANIFEST, PARTS, TARBALL, CacheManifest, describe, parse_manifest, unusable
+from .cache_manifest import CHECKSUM, MANIFEST, TARBALL, CacheManifest, describe, parse_manifest, unusable
 
 OUT: Final = "/pipeline-cache"
+#: Where the fill mounts an imported cache's tarball and checksum, and the volumes it fills (one folder per part).
+FILL_DIR: Final = "/pipeline-cache-import"
+FILL_VOLUMES: Final = "/pipeline-cache-volumes"
+#: Exit code of the fill when the tarball does not match its checksum (truncated, damaged): nothing was copied.
+UNREADABLE: Final = 3
+#: Left in a volume once filled, so that a volume no step writes to (Trivy's, when a DB is given) is filled once.
+FILLED: Final = ".pipeline-cache-filled"
+#: Unpacks each part into its volume while the volume is empty (a warm engine's volumes keep their own). The
+#: tarball's checksum is checked before anything is copied; a part that fails midway is emptied again.
+FILL: Final = f"""set -u
+V={FILL_VOLUMES}
+empty=""
+for part in "$@"; do
+  if [ -z "$(ls -A "$V/$part")" ]; then empty="$empty $part"; fi
+done
+[ -n "$empty" ] || exit 0
+(cd {FILL_DIR} && sha256sum -c {CHECKSUM} >/dev/null) || exit {UNREADABLE}
+for part in $empty; do
+  tar -xf {FILL_DIR}/{TARBALL} -C $V "./$part" 2>/dev/null || {{
+    echo "cache: the $part part was not used" >&2
+    rm -rf "$V/$part"/* "$V/$part"/.[!.]* 2>/dev/null
+  }}
+  touch "$V/$part/{FILLED}"
+done
+exit 0
+"""
 #: Where the export gathers the parts before it packs them into one tarball (one file travels faster and surer
 #: than thousands: an export of the bare folder stalled here once, mid-copy).
 PARTS_DIR: Final = "/pipeline-cache-parts"
-#: Where an import unpacks the tarball.
-SEEDS_DIR: Final = "/pipeline-cache-seeds"
 #: Where the parts go in the builder while exporting (the volumes the steps used, mounted once more).
 LINT_MOUNT: Final = "/cache/golangci-lint"
 TEST_MOUNT: Final = "/cache/gotest"
@@ -56,28 +81,30 @@ cp -a {LINT_MOUNT}/. $P/golangci-lint/ || echo "cache: golangci-lint cache not e
 cp -a {TRIVY_MOUNT}/. $P/trivy/ || echo "cache: Trivy DB not exported" >&2
 # Entries no run used for a day stay behind (Go and golangci-lint refresh an entry's time when they use it).
 find $P/gobuild $P/gotest $P/golangci-lint -type f -mtime +{KEEP_DAYS} -exec rm -f {{}} + || true
-tar -cf {OUT}/{TARBALL} -C $P . || {{ echo "cache: could not pack the cache" >&2; rm -f {OUT}/{TARBALL}; }}
+if tar -cf {OUT}/{TARBALL} -C $P .; then
+  (cd {OUT} && sha256sum {TARBALL} > {CHECKSUM})
+else
+  echo "cache: could not pack the cache" >&2; rm -f {OUT}/{TARBALL}
+fi
 exit 0
 """
 
 
 @dataclass(frozen=True)
 class Seeds:
-    """The first content of each cache volume, by part, and the line that says where it came from (or why not)."""
+    """A found cache's tarball, where it came from, and the line that says so (or why no cache is used)."""
 
-    parts: Mapping[str, dagger.Directory] = field(default_factory=dict[str, dagger.Directory])
+    #: The found cache's tarball and its checksum.
+    files: dagger.Directory | None = None
+    label: str = ""
     note: str = ""
-
-    def get(self, part: str) -> dagger.Directory | None:
-        """Return a part's seed, or None."""
-        return self.parts.get(part)
 
 
 NO_SEEDS: Final = Seeds()
 
 
-async def _candidate(env: GoEnv, label: str, root: dagger.Directory, want: CacheManifest) -> tuple[Seeds | None, str]:
-    """Return the seeds of one found cache (its tarball unpacked in the builder), or why it is not used."""
+async def _candidate(label: str, root: dagger.Directory, want: CacheManifest) -> tuple[Seeds | None, str]:
+    """Return one found cache's tarball if its manifest fits this run, or why it is not used."""
     try:
         with anyio.fail_after(IMPORT_SECONDS):
             if not await root.exists(MANIFEST):
@@ -86,31 +113,24 @@ async def _candidate(env: GoEnv, label: str, root: dagger.Directory, want: Cache
             reason = unusable(found, want)
             if reason or found is None:
                 return None, f"{label}: {reason}"
-            if not await root.exists(TARBALL):
-                return None, f"{label}: no {TARBALL}"
-            tarball = f"/tmp/{TARBALL}"  # noqa: S108 (the builder's own /tmp)
-            unpack = ["sh", "-c", f"mkdir -p {SEEDS_DIR} && tar -xf {tarball} -C {SEEDS_DIR}"]
-            seeds = env.exec(dag.container().from_(env.image).with_file(tarball, root.file(TARBALL)), unpack)
-            present = {e.rstrip("/") for e in await seeds.directory(SEEDS_DIR).entries()}
-            parts = {p: seeds.directory(f"{SEEDS_DIR}/{p}") for p in PARTS if p in present}
+            for name in (TARBALL, CHECKSUM):
+                if not await root.exists(name):
+                    return None, f"{label}: no {name}"
     except TimeoutError:
         return None, f"{label}: not read within {IMPORT_SECONDS}s"
     except dagger.DaggerError as e:
-        return None, f"{label}: could not be read ({str(e).strip().splitlines()[0] if str(e).strip() else e})"
-    return Seeds(parts, f"cache: seeded from {label} ({describe(found, want)})"), ""
+        return None, f"{label}: could not be read ({first_line(e)})"
+    found_files = root.filter(include=[TARBALL, CHECKSUM])
+    return Seeds(found_files, label, f"cache: seeded from {label} ({describe(found, want)})"), ""
 
 
 async def import_seeds(
-    env: GoEnv,
     want: CacheManifest,
     folder: dagger.Directory | None,
     image: str,
     login: tuple[str, dagger.Secret | None],
 ) -> Seeds:
-    """Return the seeds of the first usable cache: the folder, else image:<key>, else image:<go version line>.
-
-    env: the builder (without seeds) that unpacks a cache's tarball.
-    """
+    """Return the first usable cache: the folder, else image:<key>, else image:<go version line>."""
     candidates: list[tuple[str, dagger.Directory]] = []
     if folder is not None:
         candidates.append(("the cache folder", folder))
@@ -122,11 +142,42 @@ async def import_seeds(
         candidates.append((f"{image}:{tag}", ctr.from_(f"{image}:{tag}").directory(OUT)))
     reasons: list[str] = []
     for label, root in candidates:
-        seeds, reason = await _candidate(env, label, root, want)
+        seeds, reason = await _candidate(label, root, want)
         if seeds is not None:
             return seeds
         reasons.append(reason)
     return Seeds(note=f"cache: not used, the run is cold: {'; '.join(reasons)}") if reasons else NO_SEEDS
+
+
+async def fill(env: GoEnv, seeds: Seeds, volumes: Mapping[str, dagger.CacheVolume]) -> str:
+    """Unpack each part of the found cache into its volume while the volume is empty; return "" or why not.
+
+    volumes: every part's volume, by part, as the steps mount it.
+    """
+    if seeds.files is None:
+        return ""
+    cold = "cache: not used, the run is cold"
+    ctr = dag.container().from_(env.image).with_mounted_directory(FILL_DIR, seeds.files)
+    for part, vol in volumes.items():
+        ctr = ctr.with_mounted_cache(f"{FILL_VOLUMES}/{part}", vol)
+    try:
+        with anyio.fail_after(IMPORT_SECONDS):
+            code = await env.exec(ctr, ["sh", "-c", FILL, "fill", *volumes], expect=dagger.ReturnType.ANY).exit_code()
+    except TimeoutError:
+        return f"{cold}: {seeds.label}: not unpacked within {IMPORT_SECONDS}s"
+    except dagger.DaggerError as e:
+        return f"{cold}: {seeds.label}: not unpacked ({first_line(e)})"
+    if code == UNREADABLE:
+        return f"{cold}: {seeds.label}: {TARBALL} does not match {CHECKSUM} (truncated or damaged)"
+    if code:
+        return f"{cold}: {seeds.label}: not unpacked (exit code {code})"
+    return ""
+
+
+def first_line(e: BaseException) -> str:
+    """Return an error's first line (or its type, when it has no text)."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 def export_dir(

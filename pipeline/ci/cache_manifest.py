@@ -15,8 +15,8 @@ from typing import Any, Final, cast
 MANIFEST: Final = "manifest.json"
 #: The cache's parts, one folder each, packed into one tar file beside the manifest.
 TARBALL: Final = "cache.tar"
-#: The parts of a cache folder, each a cache volume's content.
-PARTS: Final = ("gomod", "gobuild", "gotest", "golangci-lint", "trivy")
+#: The tarball's sha256 (sha256sum's line): an import checks it before it unpacks anything.
+CHECKSUM: Final = f"{TARBALL}.sha256"
 #: The manifest's format; a folder written by another format is not read.
 FORMAT: Final = 1
 

@@ -7,8 +7,8 @@ and the test cache (results keyed on the files and environment each test read). 
 exec, and Go answers it from those caches.
 """
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from typing import Final
 
@@ -32,26 +32,28 @@ VOLUME_PREFIX: Final = "pipeline"
 #: What `go mod download` reads: the download step is keyed on these files alone.
 MODULE_FILES: Final = ["**/go.mod", "**/go.sum", "go.work", "go.work.sum"]
 VENDOR_MANIFEST: Final = "vendor/modules.txt"
-#: An imported cache's content by part (gomod, gobuild, golangci-lint, trivy): what new cache volumes start from.
-Seeds = Mapping[str, dagger.Directory]
 #: GoEnv's project when none was read (tools-only containers).
 NO_PROJECT: Final = GoMod(module="", go="")
 
 
-def volume(name: str, namespace: str = "", seed: dagger.Directory | None = None, owner: str = "") -> dagger.CacheVolume:
-    """Return the cache volume ``pipeline[-namespace]-name``; a new one starts from seed (an imported cache)."""
-    return dag.cache_volume("-".join(p for p in (VOLUME_PREFIX, namespace, name) if p), source=seed, owner=owner)
+def volume(name: str, namespace: str = "", owner: str = "") -> dagger.CacheVolume:
+    """Return the cache volume ``pipeline[-namespace]-name``.
+
+    Never made with a source: a volume's source is part of every mounting step's cache key, so an imported cache
+    would run each step again whenever its folder changed. An imported cache fills the volumes by an exec of its own
+    instead (pipeline/ci/cache.py).
+    """
+    return dag.cache_volume("-".join(p for p in (VOLUME_PREFIX, namespace, name) if p), owner=owner)
 
 
-def go_caches(namespace: str = "", seeds: Seeds | None = None) -> Callable[[dagger.Container], dagger.Container]:
+def go_caches(namespace: str = "") -> Callable[[dagger.Container], dagger.Container]:
     """Return a transform mounting the module and build caches (shared: Go locks them itself)."""
-    seeds = seeds or {}
 
     def with_go_caches(ctr: dagger.Container) -> dagger.Container:
         shared = dagger.CacheSharingMode.SHARED
         return (
-            ctr.with_mounted_cache(GOMODCACHE, volume("gomodcache", namespace, seeds.get("gomod")), sharing=shared)
-            .with_mounted_cache(GOCACHE, volume("gobuildcache", namespace, seeds.get("gobuild")), sharing=shared)
+            ctr.with_mounted_cache(GOMODCACHE, volume("gomodcache", namespace), sharing=shared)
+            .with_mounted_cache(GOCACHE, volume("gobuildcache", namespace), sharing=shared)
             .with_env_variable("GOMODCACHE", GOMODCACHE)
             .with_env_variable("GOCACHE", GOCACHE)
         )
@@ -74,8 +76,8 @@ class GoEnv:
     cgo: bool = False
     #: The source's go.mod (or go.work), read once per call with the rest of the settings.
     project: GoMod = NO_PROJECT
-    #: An imported cache the cache volumes start from when they are new (pipeline/ci/cache.py).
-    seeds: Seeds = field(default_factory=dict[str, dagger.Directory])
+    #: What became of an imported cache: the one line a report shows ("" when none was asked for).
+    cache_note: str = ""
 
     @property
     def workspace(self) -> tuple[str, ...]:
@@ -97,7 +99,7 @@ class GoEnv:
         ctr = (
             dag.container()
             .from_(self.image)
-            .with_(go_caches(self.cache_namespace, self.seeds))
+            .with_(go_caches(self.cache_namespace))
             .with_env_variable("CGO_ENABLED", "1" if self.cgo else "0")
         )
         if self.goproxy:

@@ -68,6 +68,11 @@ async def config_file(source: dagger.Directory) -> str:
     return ""
 
 
+def lint_cache(env: GoEnv) -> dagger.CacheVolume:
+    """Return golangci-lint's analysis cache volume (an imported cache's golangci-lint part fills it)."""
+    return volume("golangci-lint", env.cache_namespace)
+
+
 def with_lint_binary(env: GoEnv, tool: LintTool) -> "dagger.Container":
     """Return the builder with golangci-lint's binary copied out of its publisher's image."""
     binary = dag.container().from_(tool.image).file(pins.GOLANGCI_LINT_BINARY)
@@ -88,7 +93,7 @@ async def lint(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...], tool
     deps = await env.deps(source, base=with_lint_binary(env, tool))
     argv = lint_argv(BINARY, env.patterns(["./..."]), tags, JSON, SARIF)
     ran = env.exec(
-        deps.with_mounted_cache(CACHE, volume("golangci-lint", env.cache_namespace, env.seeds.get("golangci-lint")))
+        deps.with_mounted_cache(CACHE, lint_cache(env))
         .with_env_variable("GOLANGCI_LINT_CACHE", CACHE)
         .with_new_file(JSON, "")
         .with_new_file(SARIF, ""),

@@ -123,12 +123,12 @@ def coverage_page(env: GoEnv, ran: dagger.Container, opts: TestOptions) -> dagge
 
 
 def test_cache(env: GoEnv) -> dagger.CacheVolume:
-    """Return the test user's Go build and test cache, owned by it (what an imported cache's gotest part seeds).
+    """Return the test user's Go build and test cache, owned by it (what an imported cache's gotest part fills).
 
     Its owner is the volume's own: every mount of it is the same volume (a mount that set another owner would wait
     for the first to let go).
     """
-    return volume("gotestcache", env.cache_namespace, env.seeds.get("gotest"), owner=TEST_USER)
+    return volume("gotestcache", env.cache_namespace, owner=TEST_USER)
 
 
 def as_test_user(env: GoEnv, ctr: dagger.Container) -> dagger.Container:

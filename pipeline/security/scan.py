@@ -70,6 +70,11 @@ class ScanReport:
             raise PipelineError("scan", self.summary, "\n".join([*self.blocking, *self.reachability]))
 
 
+def db_volume() -> dagger.CacheVolume:
+    """Return the cache volume Trivy keeps its DB in (an imported cache's trivy part fills it)."""
+    return dag.cache_volume(DB_VOLUME)
+
+
 @dataclass(frozen=True)
 class Trivy:
     """How to run Trivy: its image and where the vulnerability database comes from."""
@@ -81,12 +86,10 @@ class Trivy:
     db_repository: str = ""
     #: Upper bound of each Trivy run in seconds.
     seconds: int = pins.STEP_TIMEOUT
-    #: An imported cache's Trivy part: what a new DB cache volume starts from.
-    seed: dagger.Directory | None = None
 
     def volume(self) -> dagger.CacheVolume:
         """Return the cache volume Trivy keeps its DB in."""
-        return dag.cache_volume(DB_VOLUME, source=self.seed)
+        return db_volume()
 
     def container(self) -> dagger.Container:
         """Return Trivy with its DB: given (read-only, no update) or downloaded into a cache volume."""

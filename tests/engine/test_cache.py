@@ -7,6 +7,7 @@ though nothing ran in that namespace before. A foreign or broken cache is named 
 
 import json
 import os
+import shutil
 import tarfile
 import uuid
 from pathlib import Path
@@ -15,7 +16,7 @@ import dagger
 import pytest
 from dagger import dag
 
-from pipeline import Pipeline
+from pipeline import Pipeline, resolved
 from pipeline.ci.cache_manifest import parse_manifest
 from tests.conftest import ROOT
 from tests.engine.conftest import source
@@ -49,7 +50,7 @@ def test_the_folder_holds_a_manifest_and_one_tarball_of_each_part(cache_folder: 
     assert manifest is not None
     assert manifest.go_version == "1.26.8"
     assert manifest.tools["golangci-lint"] == "2.15.0"
-    assert sorted(p.name for p in cache_folder.iterdir()) == ["cache.tar", "manifest.json"]
+    assert sorted(p.name for p in cache_folder.iterdir()) == ["cache.tar", "cache.tar.sha256", "manifest.json"]
     with tarfile.open(cache_folder / "cache.tar") as tar:
         names = tar.getnames()
     assert {n.split("/")[1] for n in names if n.count("/") >= 1} >= {"gomod", "gobuild", "gotest", "golangci-lint"}
@@ -62,6 +63,22 @@ async def test_a_new_engine_seeded_from_the_folder_answers_from_gos_test_cache(
 ) -> None:
     report = await fresh(go_image, cache_from=dag.host().directory(str(cache_folder))).test()
     assert report.ok
+    assert "package(s) from Go's test cache" in report.summary, report.summary
+
+
+async def test_the_steps_are_the_same_whatever_cache_filled_their_volumes(cache_folder: Path, go_image: str) -> None:
+    """A folder that actions/cache restores anew each run must not make a warm engine run every step again."""
+    namespace = f"fresh-{uuid.uuid4().hex[:8]}"
+    folder = dag.host().directory(str(cache_folder))
+    rewritten = folder.with_new_file("manifest.json", (cache_folder / "manifest.json").read_text() + "\n")
+    ids: list[str] = []
+    for cache_from in (folder, rewritten, None):
+        p = Pipeline(source=source(ROOT / "app"), go_image=go_image, cache_namespace=namespace, cache_from=cache_from)
+        ids.append(await (await p.deps()).id())
+    assert ids[0] == ids[1] == ids[2], "a step's cache key changed with the cache folder"
+    report = await Pipeline(
+        source=source(ROOT / "app"), go_image=go_image, cache_namespace=namespace, cache_from=rewritten
+    ).test()
     assert "package(s) from Go's test cache" in report.summary, report.summary
 
 
@@ -89,6 +106,22 @@ async def test_a_cache_from_another_go_version_is_named_and_the_run_goes_on_cold
     )
     broken = dag.directory().with_new_file("manifest.json", "{not json")
     tested = await fresh(go_image, cache_from=broken).test()
+    assert tested.ok
+    assert "from Go's test cache" not in tested.summary
+
+
+async def test_a_truncated_cache_fills_nothing_and_the_run_goes_on_cold(
+    cache_folder: Path, go_image: str, tmp_path: Path
+) -> None:
+    for name in ("manifest.json", "cache.tar.sha256"):
+        shutil.copy(cache_folder / name, tmp_path / name)
+    tarball = (cache_folder / "cache.tar").read_bytes()
+    (tmp_path / "cache.tar").write_bytes(tarball[: len(tarball) // 2])
+    p = fresh(go_image, cache_from=dag.host().directory(str(tmp_path)))
+    env = await resolved.go_env(p)
+    expected = "the cache folder: cache.tar does not match cache.tar.sha256 (truncated or damaged)"
+    assert env.cache_note == f"cache: not used, the run is cold: {expected}"
+    tested = await p.test()
     assert tested.ok
     assert "from Go's test cache" not in tested.summary
 

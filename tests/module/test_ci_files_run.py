@@ -25,7 +25,7 @@ import pytest
 import yaml
 from junitparser import JUnitXml
 
-from pipeline.ci.cache_manifest import MANIFEST, TARBALL
+from pipeline.ci.cache_manifest import CHECKSUM, MANIFEST, TARBALL
 from tests.contract.test_ci_files import DAGGER_ACTION, GITLAB, WORKFLOW
 from tests.module.conftest import CALL_TIMEOUT, copy_repository, offline_defaults
 
@@ -202,6 +202,7 @@ def test_every_github_step_runs(checkout: Path, tmp_path: Path) -> None:
     # The run wrote the travelling cache back where actions/cache saves it from.
     saved = checkout / ".pipeline-cache"
     assert (saved / MANIFEST).is_file()
+    assert (saved / CHECKSUM).read_text().split()[1] == TARBALL
     with tarfile.open(saved / TARBALL) as tar:
         assert any(n.startswith("./gomod/") and n.endswith(".zip") for n in tar.getnames())
     assert (checkout / "benchstat.txt").exists()
