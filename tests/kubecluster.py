@@ -152,8 +152,16 @@ def make_pki(out: Path) -> Pki:
 # --- processes -----------------------------------------------------------------------------------------------
 
 
+#: Starts of the control plane before giving up when a port it was given was taken meanwhile.
+PORT_ATTEMPTS: Final = 3
+
+
+class PortTakenError(RuntimeError):
+    """A process exited because another one bound its port between free_port() and its own bind."""
+
+
 def free_port() -> int:
-    """Return a loopback port nothing listens on right now."""
+    """Return a loopback port nothing listens on right now (another process may take it: see PortTakenError)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -199,7 +207,7 @@ def wait_until(proc: Process, ready: Callable[[], bool], timeout: float, what: s
     while time.monotonic() < deadline:
         if proc.popen.poll() is not None:
             msg = f"{proc.name} exited with {proc.popen.returncode} before {what}:\n{proc.tail()}"
-            raise RuntimeError(msg)
+            raise PortTakenError(msg) if "address already in use" in msg else RuntimeError(msg)
         if ready():
             return
         time.sleep(0.5)
@@ -346,11 +354,31 @@ def write_kubeconfig(path: Path, server: str, pki: Pki) -> Path:
 
 @contextmanager
 def control_plane(tools: Tools, workdir: Path, timeout: float = START_TIMEOUT) -> Generator[Cluster]:
-    """Start etcd and kube-apiserver on loopback, wait until the API server is ready, stop both on exit."""
+    """Start etcd and kube-apiserver on loopback, wait until the API server is ready, stop both on exit.
+
+    A port taken by another process between free_port() and the bind (the process says so and exits) is an event,
+    not a failure: the control plane starts again on other ports, up to PORT_ATTEMPTS times.
+    """
     pki = make_pki(workdir / "pki")
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        try:
+            cluster, running = _start_control_plane(tools, pki, workdir / f"start-{attempt}", timeout)
+        except PortTakenError:
+            if attempt == PORT_ATTEMPTS:
+                raise
+            continue
+        with running:
+            yield cluster
+        return
+
+
+def _start_control_plane(tools: Tools, pki: Pki, workdir: Path, timeout: float) -> tuple[Cluster, ExitStack]:
+    """Start etcd and kube-apiserver on free ports; return the cluster and what stops them."""
+    workdir.mkdir(parents=True)
     etcd_port, peer_port, api_port = free_port(), free_port(), free_port()
     etcd_url = f"https://127.0.0.1:{etcd_port}"
-    with ExitStack() as stack:
+    stack = ExitStack()
+    try:
         etcd = start(
             "etcd",
             [
@@ -408,7 +436,10 @@ def control_plane(tools: Tools, workdir: Path, timeout: float = START_TIMEOUT) -
         cluster = Cluster(server, pki, write_kubeconfig(workdir / "kubeconfig", server, pki), etcd, apiserver)
         admin_ctx = cluster.tls_context()
         wait_until(apiserver, lambda: _healthy(f"{server}/readyz", admin_ctx, b"ok"), timeout, "ready API server")
-        yield cluster
+    except BaseException:
+        stack.close()  # what started stops
+        raise
+    return cluster, stack
 
 
 def _healthy(url: str, ctx: ssl.SSLContext, want: bytes) -> bool:

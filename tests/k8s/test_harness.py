@@ -1,11 +1,13 @@
 """The control-plane harness itself: missing binaries fail CI, waits are bounded and say why they gave up."""
 
+import socket
 from pathlib import Path
 
 import pytest
 
+from tests import kubecluster
 from tests.k8s.conftest import require_kube_tools
-from tests.kubecluster import collection_path, start, wait_until
+from tests.kubecluster import PortTakenError, Tools, collection_path, control_plane, start, wait_until
 
 
 def test_missing_binaries_fail_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -33,6 +35,27 @@ def test_wait_gives_up_in_time_with_the_log(tmp_path: Path) -> None:
 def test_wait_reports_a_process_that_exits(tmp_path: Path) -> None:
     proc = start("crasher", ["sh", "-c", "echo bad flag >&2; exit 3"], tmp_path / "crasher.log")
     with pytest.raises(RuntimeError, match=r"crasher exited with 3 before answer:\nbad flag"):
+        wait_until(proc, lambda: False, 30, "answer")
+
+
+def test_a_port_taken_after_it_was_picked_starts_the_control_plane_again(
+    kube_tools: Tools, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        ports = iter([int(taken.getsockname()[1])])  # the first port etcd is given is in use
+        real = kubecluster.free_port
+        monkeypatch.setattr(kubecluster, "free_port", lambda: next(ports, None) or real())
+        with control_plane(kube_tools, tmp_path) as cluster:
+            assert cluster.request("GET", "/api/v1/namespaces").status == 200
+    assert "address already in use" in (tmp_path / "start-1" / "etcd.log").read_text()
+    assert (tmp_path / "start-2" / "kube-apiserver.log").is_file()
+
+
+def test_a_process_that_could_not_bind_its_port_is_told_apart(tmp_path: Path) -> None:
+    proc = start("binder", ["sh", "-c", "echo 'bind: address already in use' >&2; exit 1"], tmp_path / "b.log")
+    with pytest.raises(PortTakenError, match=r"binder exited with 1"):
         wait_until(proc, lambda: False, 30, "answer")
 
 
