@@ -46,5 +46,13 @@ cp "$BIN/codegen" "$WORK/codegen"
 bash "$ROOT/scripts/venv.sh"
 eval "$("$ROOT/scripts/engine-env")"
 step "assemble the SDK images and fill the content store" \
-  "$ROOT/.venv/bin/python" "$ROOT/scripts/sdk_images.py" "$WORK" "$SDK_CONTENT" "$WORK/sdk.env"
+  "$ROOT/.venv/bin/python" "$ROOT/scripts/sdk_images.py" "$WORK" "$SDK_CONTENT" "$WORK/sdk.env.cold"
+# The engine with these SDKs generates the Python runtime's Go code; one compile of it fills the Go SDK's caches,
+# which seed the engine's: a new engine's first module load then compiles none of its dependencies.
+cp "$WORK/sdk.env.cold" "$STATE/sdk.env"
+step "restart the engine with the SDKs" bash "$ROOT/scripts/engine-up.sh"
+cp "$WORK/sdk.env.cold" "$WORK/sdk.env.warm"
+step "compile the Python runtime's dependencies into the Go SDK" \
+  "$ROOT/.venv/bin/python" "$ROOT/scripts/sdk_images.py" --warm "$WORK" "$SDK_CONTENT" "$WORK/sdk.env.warm"
+mv "$WORK/sdk.env.warm" "$WORK/sdk.env"
 cp "$WORK/sdk.env" "$STATE/sdk.env"

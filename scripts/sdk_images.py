@@ -12,7 +12,13 @@ this script assembles them with Dagger itself from inputs scripts/build-sdk.sh p
 
 Each SDK image is exported as an OCI tarball; its blobs go into the content store CONTENT and the manifest
 digests into ENV_FILE, which scripts/engine-up.sh passes to the engine.
-Usage: ``sdk_images.py WORK CONTENT ENV_FILE``.
+
+``--warm`` (run once the engine has the SDKs): the engine compiles the Python SDK's runtime module (a Go module) on a
+module's first load, and its Go SDK seeds the module and build cache volumes it compiles with from the Go SDK image's
+/go/pkg/mod and /root/.cache/go-build. So the runtime's generated code is asked of the engine, compiled once in the
+Go SDK image at the path the engine compiles it at, and the Go SDK image is made again with those two caches: a new
+engine then downloads and compiles none of the runtime's dependencies (only its own generated package).
+Usage: ``sdk_images.py [--warm] WORK CONTENT ENV_FILE``.
 """
 
 import json
@@ -38,6 +44,13 @@ def host_go_root() -> str:
     return subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, check=True).stdout.strip()
 
 
+#: Where the engine's Go SDK puts a module's context and compiles it (dagger core/sdk/go_sdk.go).
+GO_SDK_CONTEXT = "/src"
+#: The Go SDK's cache folders: its cache volumes start from the image's content of them.
+GO_MOD_CACHE = "/go/pkg/mod"
+GO_BUILD_CACHE = "/root/.cache/go-build"
+
+
 def go_sdk(work: Path) -> dagger.Container:
     """Return the Go SDK image: Debian, the host Go toolchain, codegen, empty module and build caches."""
     return (
@@ -45,8 +58,8 @@ def go_sdk(work: Path) -> dagger.Container:
         .with_rootfs(dag.host().directory(str(work / "go-rootfs")))
         .with_directory("/usr/local/go", dag.host().directory(host_go_root(), exclude=["test/", "doc/", "api/"]))
         .with_file("/usr/local/bin/codegen", dag.host().file(str(work / "codegen")), permissions=0o755)
-        .with_directory("/go/pkg/mod", dag.directory())
-        .with_directory("/root/.cache/go-build", dag.directory())
+        .with_directory(GO_MOD_CACHE, dag.directory())
+        .with_directory(GO_BUILD_CACHE, dag.directory())
         .with_env_variable("PATH", GO_PATH)
         .with_env_variable("GOPATH", "/go")
         .with_env_variable("GOTOOLCHAIN", "local")
@@ -59,6 +72,26 @@ def python_sdk(work: Path) -> dagger.Container:
     Timestamps are fixed, so the same files give the same digest (and a warm engine keeps its module cache).
     """
     return dag.container().with_rootfs(dag.host().directory(str(work / "python-sdk")).with_timestamps(0))
+
+
+def warm_go_sdk(work: Path) -> dagger.Container:
+    """Return the Go SDK image with the module and build caches of one compile of the Python SDK's runtime."""
+    sdk = dag.host().directory(str(work / "python-sdk"))
+    # The engine's own codegen, as on a module's first load: generated code and a tidied go.mod beside main.go.
+    generated = dag.module_source(str(work / "python-sdk/runtime")).generated_context_directory()
+    compiled = (
+        go_sdk(work)
+        .with_directory(GO_SDK_CONTEXT, sdk)
+        .with_directory(f"{GO_SDK_CONTEXT}/runtime", generated)
+        .with_workdir(f"{GO_SDK_CONTEXT}/runtime")
+        .with_exec(["go", "mod", "download"])
+        .with_exec(["go", "build", "-ldflags", "-s -w", "-o", "/runtime", "."])
+    )
+    return (
+        go_sdk(work)
+        .with_directory(GO_MOD_CACHE, compiled.directory(GO_MOD_CACHE))
+        .with_directory(GO_BUILD_CACHE, compiled.directory(GO_BUILD_CACHE))
+    )
 
 
 def add_to_store(tarball: Path, store: Path) -> str:
@@ -92,6 +125,22 @@ async def export(work: Path, out: Path) -> None:
         await python_sdk(work).export(str(out / "python.tar"), forced_compression=zstd)
 
 
+async def export_warm(work: Path, out: Path) -> None:
+    """Export the Go SDK image with warm caches as an OCI tarball into out."""
+    async with dagger.connection(dagger.Config(log_output=sys.stderr)):
+        await warm_go_sdk(work).export(str(out / "go.tar"), forced_compression=dagger.ImageLayerCompression.Zstd)
+
+
+def warm(work: Path, store: Path, env_file: Path) -> None:
+    """Replace the Go SDK in env_file with one whose caches hold a compile of the Python SDK's runtime."""
+    env = dict(line.split("=", 1) for line in env_file.read_text().splitlines() if line)
+    with tempfile.TemporaryDirectory() as tmp:
+        anyio.run(export_warm, work, Path(tmp))
+        env["DAGGER_GO_SDK_MANIFEST_DIGEST"] = add_to_store(Path(tmp) / "go.tar", store)
+    env_file.write_text("".join(f"{k}={v}\n" for k, v in env.items()))
+    print(env_file.read_text(), file=sys.stderr, end="")
+
+
 def main(work: Path, store: Path, env_file: Path) -> None:
     """Build both SDK images, fill the content store and write the digests for the engine."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,4 +154,7 @@ def main(work: Path, store: Path, env_file: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
+    if sys.argv[1] == "--warm":
+        warm(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
+    else:
+        main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]))
