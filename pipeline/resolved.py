@@ -16,7 +16,16 @@ from .core.validate import check_link_vars
 from .go import build
 from .go.before import prepare
 from .go.build import BuildFlags
-from .go.builder import OUT, GoEnv, builder_image, check_packages, effective_go_version, read_project, volume
+from .go.builder import (
+    OUT,
+    GoEnv,
+    build_cache,
+    builder_image,
+    check_packages,
+    effective_go_version,
+    mod_cache,
+    read_project,
+)
 from .go.builder_modfiles import GoMod
 from .go.lint import lint_cache
 from .go.lint_tool import LintTool, choose_lint_tool
@@ -102,8 +111,8 @@ async def go_env(p: Settings) -> GoEnv:
 def volumes(env: GoEnv) -> dict[str, dagger.CacheVolume]:
     """Return the cache volumes a cache travels in, by part, as the steps mount them."""
     return {
-        "gomod": volume("gomodcache", env.cache_namespace),
-        "gobuild": volume("gobuildcache", env.cache_namespace),
+        "gomod": mod_cache(env.cache_namespace),
+        "gobuild": build_cache(env.cache_namespace),
         "gotest": test_cache(env),
         "golangci-lint": lint_cache(env),
         "trivy": db_volume(),

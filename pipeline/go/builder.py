@@ -46,14 +46,24 @@ def volume(name: str, namespace: str = "", owner: str = "") -> dagger.CacheVolum
     return dag.cache_volume("-".join(p for p in (VOLUME_PREFIX, namespace, name) if p), owner=owner)
 
 
+def mod_cache(namespace: str = "") -> dagger.CacheVolume:
+    """Return Go's module cache volume (GOMODCACHE)."""
+    return volume("gomodcache", namespace)
+
+
+def build_cache(namespace: str = "") -> dagger.CacheVolume:
+    """Return Go's build cache volume (GOCACHE) of the steps that run as root."""
+    return volume("gobuildcache", namespace)
+
+
 def go_caches(namespace: str = "") -> Callable[[dagger.Container], dagger.Container]:
     """Return a transform mounting the module and build caches (shared: Go locks them itself)."""
 
     def with_go_caches(ctr: dagger.Container) -> dagger.Container:
         shared = dagger.CacheSharingMode.SHARED
         return (
-            ctr.with_mounted_cache(GOMODCACHE, volume("gomodcache", namespace), sharing=shared)
-            .with_mounted_cache(GOCACHE, volume("gobuildcache", namespace), sharing=shared)
+            ctr.with_mounted_cache(GOMODCACHE, mod_cache(namespace), sharing=shared)
+            .with_mounted_cache(GOCACHE, build_cache(namespace), sharing=shared)
             .with_env_variable("GOMODCACHE", GOMODCACHE)
             .with_env_variable("GOCACHE", GOCACHE)
         )

@@ -87,16 +87,12 @@ class Trivy:
     #: Upper bound of each Trivy run in seconds.
     seconds: int = pins.STEP_TIMEOUT
 
-    def volume(self) -> dagger.CacheVolume:
-        """Return the cache volume Trivy keeps its DB in."""
-        return db_volume()
-
     def container(self) -> dagger.Container:
         """Return Trivy with its DB: given (read-only, no update) or downloaded into a cache volume."""
         ctr = dag.container().from_(self.image).with_env_variable("TRIVY_CACHE_DIR", CACHE)
         if self.db is not None:
             return ctr.with_directory(f"{CACHE}/db", self.db).with_env_variable("TRIVY_SKIP_DB_UPDATE", "true")
-        ctr = ctr.with_mounted_cache(CACHE, self.volume())
+        ctr = ctr.with_mounted_cache(CACHE, db_volume())
         if self.db_repository:
             ctr = ctr.with_env_variable("TRIVY_DB_REPOSITORY", self.db_repository)
         # Scans are fresh once a day, as the DB is: the date is part of the exec's cache key.
