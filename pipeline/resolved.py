@@ -11,6 +11,7 @@ from dagger import dag
 from . import pins
 from .ci.cache import NO_SEEDS, Seeds, export_dir, fill, import_seeds
 from .ci.cache_manifest import CacheManifest, gosum_digest
+from .config import Config
 from .core.errors import UsageError
 from .core.validate import check_link_vars
 from .go import build
@@ -37,56 +38,27 @@ from .security import scan
 from .security.scan import Trivy, db_volume
 
 
-class Settings(Protocol):
-    """What the Pipeline object is configured with (its constructor arguments) and the image it builds."""
+class ImageFn(Protocol):
+    """The Pipeline's image function: the runtime image of one platform."""
 
-    source: dagger.Directory
-    exclude: list[str]
-    go_version: str
-    go_image: str
-    platforms: list[str]
-    packages: list[str]
-    main: str
-    tags: list[str]
-    link_vars: list[str]
-    cgo: bool
-    runtime_base: str
-    goproxy: str
-    goprivate: str
-    netrc: dagger.Secret | None
-    cache_namespace: str
-    step_timeout: int
-    trivy_image: str
-    trivy_db: dagger.Directory | None
-    trivy_db_repository: str
-    cosign_image: str
-    golangci_lint_version: str
-    golangci_lint_image: str
-    before: list[str]
-    before_image: str
-    cache_from: dagger.Directory | None
-    cache_image: str
-    cache_username: str
-    cache_password: dagger.Secret | None
-
-    def image(self, platform: str = "", version: str = "dev", revision: str = "") -> Awaitable[dagger.Container]:
+    def __call__(self, platform: str = "", version: str = "dev", revision: str = "") -> Awaitable[dagger.Container]:
         """Build the runtime image for one platform."""
         ...
 
 
-def given(p: Settings) -> dagger.Directory:
+def given(p: Config) -> dagger.Directory:
     """Return the source as given, minus --exclude: what go.mod is read from."""
     return p.source.filter(exclude=p.exclude) if p.exclude else p.source
 
 
-async def source(p: Settings) -> dagger.Directory:
+async def source(p: Config) -> dagger.Directory:
     """Return the source every step sees: as given, then with what the --before commands wrote."""
     if not p.before:
         return given(p)
     return await prepare(await go_env(p), given(p), p.before, p.before_image)
 
 
-async def go_env(p: Settings) -> GoEnv:
+async def go_env(p: Config) -> GoEnv:
     """Return the Go builder environment: go.mod read, the Go version chosen, an imported cache in its volumes."""
     project = await read_project(given(p))
     version = effective_go_version(project, p.go_version)
@@ -119,7 +91,7 @@ def volumes(env: GoEnv) -> dict[str, dagger.CacheVolume]:
     }
 
 
-async def build_flags(p: Settings, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
+async def build_flags(p: Config, env: GoEnv, version: str = "dev", *, debug: bool = False) -> BuildFlags:
     """Return go build's flags for the main packages (checked to exist), tags and linker variables."""
     await check_packages(await source(p), p.packages)
     return BuildFlags(
@@ -131,7 +103,7 @@ async def build_flags(p: Settings, env: GoEnv, version: str = "dev", *, debug: b
     )
 
 
-def platforms(p: Settings) -> list[Platform]:
+def platforms(p: Config) -> list[Platform]:
     """Return the platforms to build, parsed; cgo builds one platform at a time."""
     parsed = parse_platforms(p.platforms)
     if p.cgo and len(parsed) > 1:
@@ -145,17 +117,17 @@ async def platform(given_platform: str) -> Platform:
     return parse_platform(given_platform or str(await dag.default_platform()))
 
 
-def lint_tool(p: Settings, env: GoEnv) -> LintTool:
+def lint_tool(p: Config, env: GoEnv) -> LintTool:
     """Return the golangci-lint to run: its version (option, go.mod tool directive, pin) and image."""
     return choose_lint_tool(env.project, p.golangci_lint_version, p.golangci_lint_image)
 
 
-def trivy(p: Settings) -> Trivy:
+def trivy(p: Config) -> Trivy:
     """Return Trivy as configured."""
     return Trivy(p.trivy_image, p.trivy_db, p.trivy_db_repository, p.step_timeout)
 
 
-async def cache_manifest(p: Settings, project: GoMod, go_version: str) -> CacheManifest:
+async def cache_manifest(p: Config, project: GoMod, go_version: str) -> CacheManifest:
     """Return what a cache of this run is made for: Go version, engine platform, tool versions, go.sum."""
     sums = [f"{u}/go.sum" for u in project.uses] if project.uses else ["go.sum"]
     src = given(p)
@@ -166,7 +138,7 @@ async def cache_manifest(p: Settings, project: GoMod, go_version: str) -> CacheM
     return CacheManifest(go_version=go_version, platform=engine_platform, gosum=gosum_digest(*contents), tools=tools)
 
 
-async def cache_seeds(p: Settings, project: GoMod, go_version: str) -> Seeds:
+async def cache_seeds(p: Config, project: GoMod, go_version: str) -> Seeds:
     """Return the imported cache new volumes start from (--cache-from, --cache-image), or none."""
     if p.cache_from is None and not p.cache_image:
         return NO_SEEDS
@@ -175,13 +147,13 @@ async def cache_seeds(p: Settings, project: GoMod, go_version: str) -> Seeds:
     return await import_seeds(want, p.cache_from, p.cache_image, login)
 
 
-async def cache_dir(p: Settings, env: GoEnv) -> dagger.Directory:
+async def cache_dir(p: Config, env: GoEnv) -> dagger.Directory:
     """Return the cache folder of this run's volumes (lazy)."""
     manifest = await cache_manifest(p, env.project, env.go_version)
     return export_dir(env, await source(p), manifest, volumes(env))
 
 
-async def ignorefile(p: Settings, given_file: dagger.File | None) -> dagger.File | None:
+async def ignorefile(p: Config, given_file: dagger.File | None) -> dagger.File | None:
     """Return Trivy's ignore file: the one given, else the source's .trivyignore, if any."""
     src = await source(p)
     if given_file is None and await src.exists(".trivyignore"):
@@ -189,7 +161,7 @@ async def ignorefile(p: Settings, given_file: dagger.File | None) -> dagger.File
     return given_file
 
 
-async def built(p: Settings, target: Platform, version: str, *, debug: bool = False) -> build.Built:
+async def built(p: Config, target: Platform, version: str, *, debug: bool = False) -> build.Built:
     """Return every main package built for target (with delve beside them for debug builds)."""
     env = await go_env(p)
     flags = await build_flags(p, env, version, debug=debug)
@@ -197,7 +169,7 @@ async def built(p: Settings, target: Platform, version: str, *, debug: bool = Fa
     return await build.built(env, deps, target, flags, wanted=p.main)
 
 
-async def recipe(p: Settings, version: str) -> BuildRecipe:
+async def recipe(p: Config, version: str) -> BuildRecipe:
     """Return how this pipeline builds, as the provenance records it."""
     flags = await build_flags(p, await go_env(p), version)
     base = await dag.container().from_(p.runtime_base).image_ref() if p.runtime_base else ""
@@ -212,11 +184,11 @@ async def recipe(p: Settings, version: str) -> BuildRecipe:
     return BuildRecipe(parameters=parameters, go_build=flags.argv(OUT), base_image=base)
 
 
-async def supply(p: Settings, username: str, password: dagger.Secret | None) -> Supply:
+async def supply(p: Config, image_fn: ImageFn, username: str, password: dagger.Secret | None) -> Supply:
     """Return what sign, attest, publish-chart and ci's release steps need, with one registry login."""
 
     async def image(target: str, version: str, revision: str) -> dagger.Container:
-        return await p.image(platform=target, version=version, revision=revision)
+        return await image_fn(platform=target, version=version, revision=revision)
 
     return Supply(
         env=await go_env(p),

@@ -46,14 +46,14 @@ def test_functions_lists_every_function_with_its_doc(cli: Cli, repo: Path) -> No
 
 def test_an_edited_module_is_picked_up_on_the_next_call(cli: Cli, tmp_path: Path) -> None:
     """The engine caches the module's type definitions on the module source's digest: a warm call starts no Python,
-    and an edit to pipeline/*.py makes a new digest, so the very next call lists what the edit says."""
+    and an edit to pipeline/**/*.py makes a new digest, so the very next call lists what the edit says."""
     copy = copy_repository(tmp_path / "edited", offline_defaults("app"))
     assert cli(copy, "functions").code == 0
-    main = copy / "pipeline" / "main.py"
+    edited = copy / "pipeline" / "go" / "functions.py"
     old_doc = '"""Print the effective Go version and the builder\'s `go version`."""'
     new_doc = '"""Print the Go version in effect (edited: picked up on the next call)."""'
-    assert old_doc in main.read_text()
-    main.write_text(main.read_text().replace(old_doc, new_doc))
+    assert old_doc in edited.read_text()
+    edited.write_text(edited.read_text().replace(old_doc, new_doc))
     res = cli(copy, "functions")
     assert res.code == 0, res.stderr[-3000:]
     assert "Print the Go version in effect (edited: picked up on the next call)." in ANSI.sub("", res.stdout)
