@@ -2,7 +2,8 @@
 
 A new engine is stood in for by cache volumes of a namespace no run has used (--cache-namespace): they start
 empty, as a hosted runner's do. A cache made by one run seeds them: `go test` then answers from Go's test cache,
-though nothing ran in that namespace before. A foreign or broken cache is named in one line and the run is cold.
+though nothing ran in that namespace before. A foreign or broken cache is named in one line and fills no volume:
+the run is cold.
 """
 
 import json
@@ -10,6 +11,7 @@ import os
 import shutil
 import tarfile
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagger
@@ -18,6 +20,8 @@ from dagger import dag
 
 from pipeline import Pipeline, resolved
 from pipeline.ci.cache_manifest import parse_manifest
+from pipeline.core.tasks import gather
+from pipeline.go.builder import GoEnv
 from tests.conftest import ROOT
 from tests.engine.conftest import source
 
@@ -25,24 +29,49 @@ from tests.engine.conftest import source
 pytestmark = pytest.mark.timeout(2400)
 
 
-def fresh(go_image: str, **kwargs: object) -> Pipeline:
+def fresh(go_image: str, namespace: str = "", **kwargs: object) -> Pipeline:
     """The pipeline on app/ with cache volumes no run has used: a new engine's, as far as caches go."""
-    namespace = f"fresh-{uuid.uuid4().hex[:8]}"
+    namespace = namespace or f"fresh-{uuid.uuid4().hex[:8]}"
     return Pipeline(source=source(ROOT / "app"), go_image=go_image, cache_namespace=namespace, **kwargs)  # pyright: ignore[reportArgumentType]
 
 
+async def filled_volumes(env: GoEnv, go_image: str) -> str:
+    """List what the volumes a cache fills hold (Go's module, build and test caches, golangci-lint's)."""
+    volumes = resolved.volumes(env)
+    listing = dag.container().from_(go_image)
+    for part in ("gomod", "gobuild", "gotest", "golangci-lint"):
+        listing = listing.with_mounted_cache(f"/v/{part}", volumes[part])
+    return await listing.with_exec(["find", "/v", "-mindepth", "2"]).stdout()
+
+
+@dataclass(frozen=True)
+class Made:
+    """A cache folder, and the namespace whose volumes it was made from."""
+
+    folder: Path
+    namespace: str
+
+
 @pytest.fixture(scope="module")
-async def cache_folder(
-    go_image: str, trivy_db: dagger.Directory, trivy_image: str, tmp_path_factory: pytest.TempPathFactory
-) -> Path:
-    """The cache folder one ci run on app/ writes, exported as a CI job does before actions/cache saves it."""
-    one = ["linux/amd64"]  # one platform: half the cold work, the same caches
-    report = await fresh(go_image, trivy_db=trivy_db, trivy_image=trivy_image, platforms=one).ci()
-    report.check()
-    assert report.cache is not None
+async def made(go_image: str, tmp_path_factory: pytest.TempPathFactory) -> Made:
+    """The cache folder of a cold run on app/ in a fresh namespace, exported as ci's report does (its cache folder).
+
+    The run is go test and golangci-lint, the steps whose caches travel; ci itself writes the folder in
+    tests/module/test_ci_files_run.py.
+    """
+    namespace = f"fresh-{uuid.uuid4().hex[:8]}"
+    p = fresh(go_image, namespace)
+    tested, linted = await gather(p.test, p.lint_report)
+    assert tested.ok, tested.summary
+    assert linted.ok, linted.summary
     out = tmp_path_factory.mktemp("cache") / "pipeline-cache"
-    await report.cache.export(str(out))
-    return out
+    await (await resolved.cache_dir(p, await resolved.go_env(p))).export(str(out))
+    return Made(out, namespace)
+
+
+@pytest.fixture(scope="module")
+def cache_folder(made: Made) -> Path:
+    return made.folder
 
 
 def test_the_folder_holds_a_manifest_and_one_tarball_of_each_part(cache_folder: Path) -> None:
@@ -82,13 +111,12 @@ async def test_the_steps_are_the_same_whatever_cache_filled_their_volumes(cache_
     assert "package(s) from Go's test cache" in report.summary, report.summary
 
 
-async def test_without_the_cache_the_same_run_is_cold(go_image: str) -> None:
-    report = await fresh(go_image).test()
-    assert report.ok
-    assert "from Go's test cache" not in report.summary
+async def test_a_fresh_namespace_starts_with_empty_volumes(go_image: str) -> None:
+    """What the seeded runs are measured against: without a cache, a new namespace's volumes hold nothing."""
+    assert await filled_volumes(await resolved.go_env(fresh(go_image)), go_image) == ""
 
 
-async def test_a_cache_from_another_go_version_is_named_and_the_run_goes_on_cold(
+async def test_a_foreign_or_broken_cache_is_named_and_fills_nothing(
     cache_folder: Path, go_image: str, trivy_db: dagger.Directory, trivy_image: str
 ) -> None:
     manifest = json.loads((cache_folder / "manifest.json").read_text())
@@ -97,17 +125,21 @@ async def test_a_cache_from_another_go_version_is_named_and_the_run_goes_on_cold
         .directory(str(cache_folder))
         .with_new_file("manifest.json", json.dumps({**manifest, "go_version": "1.25.0"}))
     )
-    p = fresh(go_image, cache_from=foreign, trivy_db=trivy_db, trivy_image=trivy_image, platforms=["linux/amd64"])
-    report = await p.ci()
-    report.check()  # the verdict is the same
-    assert (
-        "cache: not used, the run is cold: the cache folder: it was made with Go 1.25.0; this run uses Go 1.26.8"
-        in report.summary.splitlines()
-    )
     broken = dag.directory().with_new_file("manifest.json", "{not json")
-    tested = await fresh(go_image, cache_from=broken).test()
-    assert tested.ok
-    assert "from Go's test cache" not in tested.summary
+    other_go = "the cache folder: it was made with Go 1.25.0; this run uses Go 1.26.8"
+    unreadable = (
+        "the cache folder: it has no manifest.json this release can read (not a cache that ci or cache-push wrote)"
+    )
+    for given, reason in ((foreign, other_go), (broken, unreadable)):
+        env = await resolved.go_env(fresh(go_image, cache_from=given))
+        assert env.cache_note == f"cache: not used, the run is cold: {reason}"
+        assert await filled_volumes(env, go_image) == "", f"{reason}: the cache filled a volume"
+    # ci says so in its summary, and its verdict is the same (the engine's usual namespace: its steps are cached).
+    report = await Pipeline(
+        source=source(ROOT / "app"), go_image=go_image, cache_from=foreign, trivy_db=trivy_db, trivy_image=trivy_image
+    ).ci()
+    report.check()
+    assert f"cache: not used, the run is cold: {other_go}" in report.summary.splitlines()
 
 
 async def test_a_truncated_cache_fills_nothing_and_the_run_goes_on_cold(
@@ -121,25 +153,22 @@ async def test_a_truncated_cache_fills_nothing_and_the_run_goes_on_cold(
     env = await resolved.go_env(p)
     expected = "the cache folder: cache.tar does not match cache.tar.sha256 (truncated or damaged)"
     assert env.cache_note == f"cache: not used, the run is cold: {expected}"
-    volumes = resolved.volumes(env)
-    listing = dag.container().from_(go_image)
-    for part in ("gomod", "gobuild", "gotest", "golangci-lint"):
-        listing = listing.with_mounted_cache(f"/v/{part}", volumes[part])
-    assert await listing.with_exec(["find", "/v", "-mindepth", "2"]).stdout() == "", "a truncated cache filled a volume"
+    assert await filled_volumes(env, go_image) == "", "a truncated cache filled a volume"
 
 
 async def test_cache_push_then_a_new_engine_pulls_it_by_key(
-    go_image: str, creds: tuple[str, str], registry_password: dagger.Secret
+    made: Made, go_image: str, creds: tuple[str, str], registry_password: dagger.Secret
 ) -> None:
     user, password = creds[0], registry_password
     repo = f"{os.environ['PIPELINE_AUTH_REGISTRY']}/pipeline-test/cache-{uuid.uuid4().hex[:8]}"
-    warm = fresh(go_image)
-    await warm.test()  # fills this namespace's caches
-    refs = await warm.cache_push(address=repo, username=user, password=password)
+    refs = await fresh(go_image, made.namespace).cache_push(address=repo, username=user, password=password)
     assert len(refs) == 2
     assert all("@sha256:" in r for r in refs)
     seeded = fresh(go_image, cache_image=repo, cache_username=user, cache_password=password)
     report = await seeded.test()
     assert "package(s) from Go's test cache" in report.summary, report.summary
-    missing = fresh(go_image, cache_image=f"{repo}-absent", cache_username=user, cache_password=password)
-    assert (await missing.test()).ok  # nothing to pull: cold, and still green
+    missing = await resolved.go_env(
+        fresh(go_image, cache_image=f"{repo}-absent", cache_username=user, cache_password=password)
+    )
+    assert missing.cache_note.startswith(f"cache: not used, the run is cold: {repo}-absent:"), missing.cache_note
+    assert await filled_volumes(missing, go_image) == "", "nothing to pull, yet a volume was filled"
