@@ -6,15 +6,7 @@ import dagger
 from dagger import Doc
 
 from pipeline import resolved
-from pipeline.args import (
-    ImageArg,
-    KeyArg,
-    KeyPasswordArg,
-    Password,
-    PinnedImageArg,
-    Username,
-    uncached,
-)
+from pipeline.args import ImageArg, KeyArg, KeyPasswordArg, Password, PinnedImageArg, Username, uncached
 from pipeline.core.validate import ArgKind, Checked
 from pipeline.release import supply_chain
 from pipeline.release.cosign import Signer

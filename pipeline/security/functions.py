@@ -7,12 +7,7 @@ import dagger
 from dagger import Doc
 
 from pipeline import resolved
-from pipeline.args import (
-    IgnoreUnfixed,
-    PlatformArg,
-    SeverityArg,
-    check,
-)
+from pipeline.args import IgnoreUnfixed, PlatformArg, SeverityArg, check
 from pipeline.core.tasks import gather
 from pipeline.core.validate import ArgKind, Checked
 from pipeline.go.functions import GoFunctions
