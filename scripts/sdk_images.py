@@ -15,9 +15,10 @@ digests into ENV_FILE, which scripts/engine-up.sh passes to the engine.
 
 ``--warm`` (run once the engine has the SDKs): the engine compiles the Python SDK's runtime module (a Go module) on a
 module's first load, and its Go SDK seeds the module and build cache volumes it compiles with from the Go SDK image's
-/go/pkg/mod and /root/.cache/go-build. So the runtime's generated code is asked of the engine, compiled once in the
-Go SDK image at the path the engine compiles it at, and the Go SDK image is made again with those two caches: a new
-engine then downloads and compiles none of the runtime's dependencies (only its own generated package).
+/go/pkg/mod and /root/.cache/go-build. So the runtime's generated code is asked of the engine, and the Go commands
+the engine's codegen and build run on it (go get, go mod tidy, go/packages' go list, go build, on each pass's go.mod)
+are run once in the Go SDK image at the path the engine runs them at; the Go SDK image is made again with those two
+caches, so a new engine downloads nothing and compiles nothing of the runtime that this compile did.
 Usage: ``sdk_images.py [--warm] WORK CONTENT ENV_FILE``.
 """
 
@@ -35,6 +36,8 @@ from dagger import dag
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import harness_pins
 
+from pipeline import pins
+
 GO_PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 PYTHON_BASE = f"{harness_pins.LOCAL_REGISTRY}/python-base:{harness_pins.PYTHON_BASE_TAG}"
 
@@ -44,7 +47,9 @@ def host_go_root() -> str:
     return subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, check=True).stdout.strip()
 
 
-#: Where the engine's Go SDK puts a module's context and compiles it (dagger core/sdk/go_sdk.go).
+#: Where the engine's Go SDK puts a module's context and compiles it (dagger core/sdk/go_sdk.go). The builtin Python
+#: SDK's runtime module is its own context (core/sdk/loader.go: the SDK image's runtime/ as a module source), so it
+#: compiles at /src itself; compiled anywhere else, its packages' cache entries would never match the engine's.
 GO_SDK_CONTEXT = "/src"
 #: The Go SDK's cache folders: its cache volumes start from the image's content of them.
 GO_MOD_CACHE = "/go/pkg/mod"
@@ -56,7 +61,10 @@ def go_sdk(work: Path) -> dagger.Container:
     return (
         dag.container()
         .with_rootfs(dag.host().directory(str(work / "go-rootfs")))
-        .with_directory("/usr/local/go", dag.host().directory(host_go_root(), exclude=["test/", "doc/", "api/"]))
+        # Without the toolchain's own sources (src/cmd) and tests: a new engine unpacks the image on its first load.
+        .with_directory(
+            "/usr/local/go", dag.host().directory(host_go_root(), exclude=["test/", "doc/", "api/", "src/cmd/"])
+        )
         .with_file("/usr/local/bin/codegen", dag.host().file(str(work / "codegen")), permissions=0o755)
         .with_directory(GO_MOD_CACHE, dag.directory())
         .with_directory(GO_BUILD_CACHE, dag.directory())
@@ -76,15 +84,34 @@ def python_sdk(work: Path) -> dagger.Container:
 
 def warm_go_sdk(work: Path) -> dagger.Container:
     """Return the Go SDK image with the module and build caches of one compile of the Python SDK's runtime."""
-    sdk = dag.host().directory(str(work / "python-sdk"))
+    runtime = dag.host().directory(str(work / "python-sdk/runtime"))
     # The engine's own codegen, as on a module's first load: generated code and a tidied go.mod beside main.go.
     generated = dag.module_source(str(work / "python-sdk/runtime")).generated_context_directory()
+    get = ["go", "get", f"dagger.io/dagger@{pins.DAGGER_VERSION}"]
+    # The codegen loads the package with go/packages between its passes; this is its go list, which compiles the
+    # dependencies at that pass's versions for their export data (the generated client is the same in every pass).
+    # Any exit: between passes the main package may not compile yet, as in the engine, where go/packages allows it.
+    load = ["go", "list", "-e", "-json=Name,ImportPath,Export", "-compiled=true", "-test=false", "-export=true"]
+    load += ["-deps=true", "-find=false", "-buildvcs=false", "-pgo=off", "--", "."]
     compiled = (
         go_sdk(work)
-        .with_directory(GO_SDK_CONTEXT, sdk)
-        .with_directory(f"{GO_SDK_CONTEXT}/runtime", generated)
-        .with_workdir(f"{GO_SDK_CONTEXT}/runtime")
+        .with_directory(GO_SDK_CONTEXT, runtime)
+        .with_directory(GO_SDK_CONTEXT, generated)
+        .with_workdir(GO_SDK_CONTEXT)
+        # The codegen's passes run these on the runtime's own go.mod first, then on the generated one: each module
+        # they fetch (the SDK library, test dependencies tidy reads) must be in the seed, or a new engine downloads it.
+        .with_file("go.mod", runtime.file("go.mod"))
+        .with_file("go.sum", runtime.file("go.sum"))
+        .with_exec(get)
+        .with_exec(load, redirect_stdout="/go-list.json", expect=dagger.ReturnType.ANY)
+        .with_exec(["go", "mod", "tidy"])
+        .with_exec(load, redirect_stdout="/go-list.json", expect=dagger.ReturnType.ANY)
+        .with_file("go.mod", generated.file("go.mod"))
+        .with_file("go.sum", generated.file("go.sum"))
+        .with_exec(get)
+        .with_exec(["go", "mod", "tidy"])
         .with_exec(["go", "mod", "download"])
+        .with_exec(load, redirect_stdout="/go-list.json", expect=dagger.ReturnType.ANY)
         .with_exec(["go", "build", "-ldflags", "-s -w", "-o", "/runtime", "."])
     )
     return (
@@ -115,7 +142,8 @@ async def export(work: Path, out: Path) -> None:
     async with dagger.connection(dagger.Config(log_output=sys.stderr)):
         base = dag.container().with_rootfs(dag.host().directory(str(work / "python-rootfs")))
         base = base.with_env_variable("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-        base_ref = await base.publish(PYTHON_BASE)
+        # zstd: a new engine unpacks it faster than gzip on every module's first load.
+        base_ref = await base.publish(PYTHON_BASE, forced_compression=dagger.ImageLayerCompression.Zstd)
         print(f"python base: {base_ref}", file=sys.stderr)
         # The runtime module embeds its default base image: by digest, so a rebuilt base is a new reference.
         default = base_ref.replace(f":{harness_pins.PYTHON_BASE_TAG}@", "@")

@@ -223,6 +223,8 @@ func (r *PythonSdk) common(
 		return nil, nil, err
 	}
 	ctr := r.base(m)
+	// The module's own files, before the generated bindings join them: reading these waits for no codegen.
+	own := m.context
 	genPath := userGenPath
 	if m.vendor != "" {
 		m.context = m.context.WithDirectory(path.Join(m.subPath, m.vendor), r.SdkSourceDir.WithoutDirectory("dist"))
@@ -258,8 +260,8 @@ func (r *PythonSdk) common(
 		// edit to the module's code installs nothing again (the official runtime installs them with the code). Any
 		// exit is fine: a project this cannot install (path sources) gets everything from the full sync below.
 		lockOnly := dag.Directory().
-			WithFile(projectFile, m.context.File(path.Join(m.subPath, projectFile))).
-			WithFile(uvLockFile, m.context.File(path.Join(m.subPath, uvLockFile)))
+			WithFile(projectFile, own.File(path.Join(m.subPath, projectFile))).
+			WithFile(uvLockFile, own.File(path.Join(m.subPath, uvLockFile)))
 		ctr = ctr.
 			WithMountedDirectory(depsPath, lockOnly).
 			WithWorkdir(depsPath).
