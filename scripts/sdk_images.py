@@ -88,8 +88,8 @@ def warm_go_sdk(work: Path) -> dagger.Container:
     # The engine's own codegen, as on a module's first load: generated code and a tidied go.mod beside main.go.
     generated = dag.module_source(str(work / "python-sdk/runtime")).generated_context_directory()
     get = ["go", "get", f"dagger.io/dagger@{pins.DAGGER_VERSION}"]
-    # The codegen loads the package with go/packages between its passes; this is its go list, which compiles the
-    # dependencies at that pass's versions for their export data (the generated client is the same in every pass).
+    # The codegen loads the package with go/packages between its passes (not after the last: go build compiles that
+    # state); this is its go list, which compiles the dependencies at that pass's versions for their export data.
     # Any exit: between passes the main package may not compile yet, as in the engine, where go/packages allows it.
     load = ["go", "list", "-e", "-json=Name,ImportPath,Export", "-compiled=true", "-test=false", "-export=true"]
     load += ["-deps=true", "-find=false", "-buildvcs=false", "-pgo=off", "--", "."]
@@ -111,7 +111,6 @@ def warm_go_sdk(work: Path) -> dagger.Container:
         .with_exec(get)
         .with_exec(["go", "mod", "tidy"])
         .with_exec(["go", "mod", "download"])
-        .with_exec(load, redirect_stdout="/go-list.json", expect=dagger.ReturnType.ANY)
         .with_exec(["go", "build", "-ldflags", "-s -w", "-o", "/runtime", "."])
     )
     return (
