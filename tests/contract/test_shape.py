@@ -31,7 +31,8 @@ def imports(name: str, path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             found |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
-            base = package.split(".")[: len(package.split(".")) - node.level + 1] if node.level else []
+            parts = package.split(".")
+            base = parts[: len(parts) - node.level + 1] if node.level else []
             module = ".".join([*base, *([node.module] if node.module else [])])
             found |= {f"{module}.{a.name}" if f"{module}.{a.name}" in MODULES else module for a in node.names}
     return {m for m in found if m in MODULES and m != name}
