@@ -15,7 +15,7 @@ if [ -f "$WORK/sdk.env" ] && [ -d "$SDK_CONTENT/blobs" ]; then
 fi
 mkdir -p "$WORK" "$SDK_CONTENT"
 
-rootfs() { local dir; dir=$(debian_rootfs "$1" "$2"); rm -rf "$WORK/$1-rootfs"; ln -s "$dir" "$WORK/$1-rootfs"; }
+rootfs() { local dir; dir=$(debian_rootfs "$1" "$2" slim); rm -rf "$WORK/$1-rootfs"; ln -s "$dir" "$WORK/$1-rootfs"; }
 step "Debian rootfs for the Go SDK" rootfs go git,openssh-client,ca-certificates
 step "Debian rootfs for the Python base" rootfs python python3,python-is-python3,ca-certificates
 

@@ -111,16 +111,21 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# debian_rootfs NAME PACKAGES: a minimal Debian tree (mmdebstrap, no /dev, no EXTERNALLY-MANAGED) cached by its
-# suite and package list; prints its folder.
+# debian_rootfs NAME PACKAGES [slim]: a minimal Debian tree (mmdebstrap, no /dev, no EXTERNALLY-MANAGED) cached by
+# its suite, package list and slimness; prints its folder. slim leaves out manuals, documentation (but copyright
+# files) and translations, as Debian's slim images do: for images an engine unpacks on every module's first load.
 debian_rootfs() {
-  local suite dir
+  local suite dir slim=()
   suite=$(pin DEBIAN_SUITE)
-  dir="$PIPELINE_CACHE/rootfs/$1-$(echo "$suite $2" | sha256sum | cut -c1-12)"
+  dir="$PIPELINE_CACHE/rootfs/$1-$(echo "$suite $2 ${3:-}" | sha256sum | cut -c1-12)"
+  if [ "${3:-}" = slim ]; then
+    slim=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*'
+      --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright')
+  fi
   if [ ! -f "$dir.done" ]; then
     apt_install mmdebstrap
     rm -rf "$dir" && mkdir -p "$(dirname "$dir")"
-    mmdebstrap --quiet --variant=minbase --include="$2" --skip=output/dev \
+    mmdebstrap --quiet --variant=minbase --include="$2" --skip=output/dev "${slim[@]}" \
       --customize-hook='rm -f "$1"/usr/lib/python3*/EXTERNALLY-MANAGED' \
       "$suite" "$dir" http://deb.debian.org/debian >&2
     touch "$dir.done"

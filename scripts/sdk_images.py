@@ -8,21 +8,22 @@ this script assembles them with Dagger itself from inputs scripts/build-sdk.sh p
                   codegen binary built from the pinned dagger module are added here;
 * python-rootfs/  Debian with python3: the default base image of Python modules, pushed to the local registry;
 * python-sdk/     the Python SDK's files (pyproject.toml, uv.lock, src/, codegen/), dist/uv, dist/uvx,
-                  dist/codegen, and runtime/ (this project's runtime module, scripts/sdk/python-runtime).
+                  dist/codegen, and runtime/ (this project's runtime module, scripts/sdk/python-runtime);
+                  this script adds dist/schema.json and dist/gen.py (the prebuilt bindings, see below).
 
 Each SDK image is exported as an OCI tarball; its blobs go into the content store CONTENT and the manifest
 digests into ENV_FILE, which scripts/engine-up.sh passes to the engine.
 
 ``--warm`` (run once the engine has the SDKs): the engine compiles the Python SDK's runtime module (a Go module) on a
 module's first load, and its Go SDK seeds the module and build cache volumes it compiles with from the Go SDK image's
-/go/pkg/mod and /root/.cache/go-build. So the runtime's generated code is asked of the engine, and the Go commands
-the engine's codegen and build run on it (go get, go mod tidy, go/packages' go list, go build, on each pass's go.mod)
-are run once in the Go SDK image at the path the engine runs them at; the Go SDK image is made again with those two
-caches, so a new engine downloads nothing and compiles nothing of the runtime that this compile did.
+/go/pkg/mod and /root/.cache/go-build. So the engine's own codegen commands (type definitions, then the module) and
+go build run once on the runtime in the Go SDK image, at the path and on the schema the engine uses; the Go SDK image
+is made again with those two caches, so a new engine downloads and compiles nothing of the runtime.
 Usage: ``sdk_images.py [--warm] WORK CONTENT ENV_FILE``.
 """
 
 import json
+import os
 import subprocess
 import sys
 import tarfile
@@ -56,15 +57,17 @@ GO_MOD_CACHE = "/go/pkg/mod"
 GO_BUILD_CACHE = "/root/.cache/go-build"
 
 
+#: What of the host's Go toolchain the Go SDK leaves out: the toolchain's own sources, tests and documentation.
+GO_ROOT_EXCLUDE = ["test/", "doc/", "api/", "src/cmd/", "src/**/*_test.go", "src/**/testdata/"]
+
+
 def go_sdk(work: Path) -> dagger.Container:
     """Return the Go SDK image: Debian, the host Go toolchain, codegen, empty module and build caches."""
     return (
         dag.container()
         .with_rootfs(dag.host().directory(str(work / "go-rootfs")))
         # Without the toolchain's own sources (src/cmd) and tests: a new engine unpacks the image on its first load.
-        .with_directory(
-            "/usr/local/go", dag.host().directory(host_go_root(), exclude=["test/", "doc/", "api/", "src/cmd/"])
-        )
+        .with_directory("/usr/local/go", dag.host().directory(host_go_root(), exclude=GO_ROOT_EXCLUDE))
         .with_file("/usr/local/bin/codegen", dag.host().file(str(work / "codegen")), permissions=0o755)
         .with_directory(GO_MOD_CACHE, dag.directory())
         .with_directory(GO_BUILD_CACHE, dag.directory())
@@ -77,41 +80,43 @@ def go_sdk(work: Path) -> dagger.Container:
 def python_sdk(work: Path) -> dagger.Container:
     """Return the Python SDK image: its files as the rootfs (the engine mounts runtime/ as a module).
 
-    Timestamps are fixed, so the same files give the same digest (and a warm engine keeps its module cache).
+    Their times are set to 0 on the host first, so the same files give the same digest (and a warm engine keeps
+    its module cache) in one layer; Directory.withTimestamps would add a second layer with every file again.
     """
-    return dag.container().with_rootfs(dag.host().directory(str(work / "python-sdk")).with_timestamps(0))
+    root = work / "python-sdk"
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (0, 0), follow_symlinks=False)
+    return dag.container().with_rootfs(dag.host().directory(str(root)))
 
 
 def warm_go_sdk(work: Path) -> dagger.Container:
-    """Return the Go SDK image with the module and build caches of one compile of the Python SDK's runtime."""
-    runtime = dag.host().directory(str(work / "python-sdk/runtime"))
-    # The engine's own codegen, as on a module's first load: generated code and a tidied go.mod beside main.go.
-    generated = dag.module_source(str(work / "python-sdk/runtime")).generated_context_directory()
-    get = ["go", "get", f"dagger.io/dagger@{pins.DAGGER_VERSION}"]
-    # The codegen loads the package with go/packages between its passes (not after the last: go build compiles that
-    # state); this is its go list, which compiles the dependencies at that pass's versions for their export data.
-    # Any exit: between passes the main package may not compile yet, as in the engine, where go/packages allows it.
-    load = ["go", "list", "-e", "-json=Name,ImportPath,Export", "-compiled=true", "-test=false", "-export=true"]
-    load += ["-deps=true", "-find=false", "-buildvcs=false", "-pgo=off", "--", "."]
+    """Return the Go SDK image with the module and build caches of one load of the Python SDK's runtime.
+
+    The engine's Go SDK runs its codegen twice on the runtime module (its type definitions, then the module: go get,
+    go mod tidy and go/packages' go list on each pass's go.mod) and then go build; the same commands run here, in the
+    same image, at the same path, on the same schema, so the caches hold what a new engine's load reads.
+    """
+    source = work / "python-sdk/runtime"
+    name = json.loads((source / "dagger.json").read_text())["name"]
+    # As the engine mounts it: the module's source without the generated files the codegen writes again.
+    runtime = dag.host().directory(str(source), exclude=["dagger.gen.go", "internal/"])
+    schema = dag.module_source(str(source)).introspection_schema_json()
+    args = ["--module-source-path", GO_SDK_CONTEXT, "--module-name", name, "--introspection-json-path", "/schema.json"]
+    args += ["--lib-version", pins.DAGGER_VERSION]
     compiled = (
         go_sdk(work)
+        .with_mounted_file("/schema.json", schema)
         .with_directory(GO_SDK_CONTEXT, runtime)
-        .with_directory(GO_SDK_CONTEXT, generated)
         .with_workdir(GO_SDK_CONTEXT)
-        # The codegen's passes run these on the runtime's own go.mod first, then on the generated one: each module
-        # they fetch (the SDK library, test dependencies tidy reads) must be in the seed, or a new engine downloads it.
-        .with_file("go.mod", runtime.file("go.mod"))
-        .with_file("go.sum", runtime.file("go.sum"))
-        .with_exec(get)
-        .with_exec(load, redirect_stdout="/go-list.json", expect=dagger.ReturnType.ANY)
-        .with_exec(["go", "mod", "tidy"])
-        .with_exec(load, redirect_stdout="/go-list.json", expect=dagger.ReturnType.ANY)
-        .with_file("go.mod", generated.file("go.mod"))
-        .with_file("go.sum", generated.file("go.sum"))
-        .with_exec(get)
-        .with_exec(["go", "mod", "tidy"])
-        .with_exec(["go", "mod", "download"])
+        .with_exec(
+            ["codegen", "generate-typedefs", *args, "--output", "typedefs.json"], experimental_privileged_nesting=True
+        )
+        .without_directory(GO_SDK_CONTEXT)
+        .with_directory(GO_SDK_CONTEXT, runtime)
+        .with_exec(["codegen", "generate-module", "--output", GO_SDK_CONTEXT, *args])
         .with_exec(["go", "build", "-ldflags", "-s -w", "-o", "/runtime", "."])
+        # Go reads the extracted modules and checks their .ziphash against go.sum; the zips are not read again.
+        .with_exec(["find", f"{GO_MOD_CACHE}/cache/download", "-name", "*.zip", "-delete"])
     )
     return (
         go_sdk(work)
@@ -136,6 +141,27 @@ def add_to_store(tarball: Path, store: Path) -> str:
     return str(manifest["digest"])
 
 
+async def prebuilt_bindings(work: Path, base: dagger.Container) -> None:
+    """Write the schema a module of this engine version without dependencies sees, and its Python client, to dist/.
+
+    The runtime uses the pair when a module's schema has the same digest, instead of running the codegen on every
+    new engine (3 s of a cold load); any other schema (dependencies, another engine) still runs it.
+    """
+    dist = work / "python-sdk/dist"
+    module = dag.directory().with_new_file(
+        "dagger.json", json.dumps({"name": "schema", "engineVersion": pins.DAGGER_VERSION})
+    )
+    schema = module.as_module_source().introspection_schema_json()
+    generated = (
+        base.with_mounted_file("/usr/local/bin/codegen", dag.host().file(str(dist / "codegen")))
+        .with_mounted_file("/schema.json", schema)
+        .with_exec(["codegen", "generate", "-i", "/schema.json", "-o", "/gen.py"])
+        .file("/gen.py")
+    )
+    await schema.export(str(dist / "schema.json"))
+    await generated.export(str(dist / "gen.py"))
+
+
 async def export(work: Path, out: Path) -> None:
     """Publish the Python base, then export both SDK images as OCI tarballs (zstd layers) into out."""
     async with dagger.connection(dagger.Config(log_output=sys.stderr)):
@@ -147,6 +173,7 @@ async def export(work: Path, out: Path) -> None:
         # The runtime module embeds its default base image: by digest, so a rebuilt base is a new reference.
         default = base_ref.replace(f":{harness_pins.PYTHON_BASE_TAG}@", "@")
         await anyio.Path(work / "python-sdk/runtime/base-image.txt").write_text(default + "\n")
+        await prebuilt_bindings(work, base)
         zstd = dagger.ImageLayerCompression.Zstd
         await go_sdk(work).export(str(out / "go.tar"), forced_compression=zstd)
         await python_sdk(work).export(str(out / "python.tar"), forced_compression=zstd)

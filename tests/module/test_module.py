@@ -207,3 +207,33 @@ def test_a_user_repository_adopts_the_module_as_a_toolchain(cli: Cli, tmp_path: 
     assert {"pipeline:test-check", "pipeline:fmt", "pipeline:vet"} <= set(ANSI.sub("", listed.stdout).split())
     res = cli(user, "check", "pipeline:test-check")
     assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+
+
+def test_a_new_python_module_and_one_that_calls_it_as_a_dependency(cli: Cli, tmp_path: Path) -> None:
+    """`dagger init --sdk=python` writes a module whose template function answers, from the SDK image's prebuilt
+    bindings; a module that installs it sees a schema with the dependency's types, so its bindings come from the
+    codegen, and a function of its own calls the dependency through them.
+    """
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for name in ("hello", "greeter"):
+        (tmp_path / name).mkdir()
+        res = cli(tmp_path / name, "init", "--sdk=python", f"--name={name}")
+        assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+        assert (tmp_path / name / "uv.lock").is_file()  # the runtime's codegen locked the new project
+    res = cli(tmp_path / "hello", "call", "hello", "--name=module")
+    assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+    assert res.stdout.strip() == "hello, module"
+
+    greeter = tmp_path / "greeter"
+    res = cli(greeter, "install", "../hello")
+    assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+    main = greeter / "src" / "greeter" / "main.py"
+    main.write_text(
+        main.read_text()
+        + "\n    @function\n    async def relay(self) -> str:\n"
+        + '        """Greet through the dependency."""\n'
+        + '        return await dag.hello().hello(name="dependency")\n'
+    )
+    res = cli(greeter, "call", "relay")
+    assert res.code == 0, (res.stdout + res.stderr)[-3000:]
+    assert res.stdout.strip() == "hello, dependency"

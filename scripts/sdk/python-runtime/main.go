@@ -16,9 +16,11 @@
 //     vendored and its bindings generated, as `dagger init` and `dagger develop` export it.
 //
 // It honours a module's pyproject.toml like the official runtime: `[tool.dagger] base-image`,
-// `use-uv`, `[[tool.uv.index]]`, `[tool.uv.sources] dagger-io = { path = ... }`, uv.lock (uv lock then
-// uv sync --no-dev) or requirements.lock / plain pyproject (uv pip install -e ./sdk -e .). The
-// differences are listed in README ("Module mode here").
+// `use-uv`, `[[tool.uv.index]]`, `[tool.uv.sources] dagger-io = { path = ... }`, uv.lock (uv sync --no-dev,
+// which locks again when pyproject.toml changed; uv lock in codegen) or requirements.lock / plain pyproject
+// (uv pip install -e ./sdk -e .). The differences are listed in README ("Module mode here"). The bindings of a
+// module without dependencies come prebuilt in the SDK image (scripts/sdk_images.py), generated from the same
+// schema; any other schema runs the codegen.
 package main
 
 import (
@@ -48,6 +50,9 @@ const (
 	uvLockFile       = "uv.lock"
 	pipLockFile      = "requirements.lock"
 	templateObject   = "Main"
+	// The schema of a module without dependencies and the client generated from it, in the SDK image.
+	prebuiltSchema = "dist/schema.json"
+	prebuiltGen    = "dist/gen.py"
 )
 
 var (
@@ -231,13 +236,7 @@ func (r *PythonSdk) common(
 		genPath = path.Join(m.vendor, sdkGenPath)
 	}
 	if introspectionJSON != nil {
-		gen := ctr.
-			WithMountedCache("/root/.shiv", dag.CacheVolume("shiv")).
-			WithMountedFile("/usr/local/bin/codegen", r.SdkSourceDir.File("dist/codegen")).
-			WithMountedFile(schemaPath, introspectionJSON).
-			WithExec([]string{"codegen", "generate", "-i", schemaPath, "-o", "/gen.py"}).
-			File("/gen.py")
-		m.addFile(genPath, gen)
+		m.addFile(genPath, r.bindings(ctx, ctr, introspectionJSON))
 	}
 	ctr = ctr.
 		WithNewFile(runtimePath, tplRuntime, dagger.ContainerWithNewFileOpts{Permissions: 0o755}).
@@ -278,11 +277,8 @@ func (r *PythonSdk) common(
 		WithEnvVariable("DAGGER_MODULE", m.name).
 		WithEnvVariable("DAGGER_DEFAULT_PYTHON_PACKAGE", m.pkg).
 		WithEnvVariable("DAGGER_MAIN_OBJECT", m.object)
-	switch {
-	case !m.useUv():
-	case m.useUvLock():
-		ctr = ctr.WithExec([]string{"uv", "lock"})
-	case m.has(pipLockFile) && !m.isInit:
+	// A uv.lock is brought up to date by `uv sync` in the runtime and by `uv lock` in Codegen.
+	if m.useUv() && !m.useUvLock() && m.has(pipLockFile) && !m.isInit {
 		args := []string{"uv", "pip", "compile", "-q", "--universal", "-o", pipLockFile, projectFile}
 		if m.vendor != "" {
 			args = append(args, path.Join(m.vendor, projectFile))
@@ -290,6 +286,25 @@ func (r *PythonSdk) common(
 		ctr = ctr.WithExec(args)
 	}
 	return m, ctr, nil
+}
+
+// bindings returns the generated client for the module's schema: the SDK image's prebuilt one when the schema is
+// the one it was generated from (a module without dependencies on this engine), else the codegen's output.
+func (r *PythonSdk) bindings(ctx context.Context, base *dagger.Container, introspectionJSON *dagger.File) *dagger.File {
+	exclude := dagger.FileDigestOpts{ExcludeMetadata: true}
+	var want, have string
+	eg, gctx := errgroup.WithContext(ctx)
+	eg.Go(func() (err error) { want, err = introspectionJSON.Digest(gctx, exclude); return })
+	eg.Go(func() (err error) { have, err = r.SdkSourceDir.File(prebuiltSchema).Digest(gctx, exclude); return })
+	if eg.Wait() == nil && want == have { // an SDK image without the prebuilt pair runs the codegen
+		return r.SdkSourceDir.File(prebuiltGen)
+	}
+	return base.
+		WithMountedCache("/root/.shiv", dag.CacheVolume("shiv")).
+		WithMountedFile("/usr/local/bin/codegen", r.SdkSourceDir.File("dist/codegen")).
+		WithMountedFile(schemaPath, introspectionJSON).
+		WithExec([]string{"codegen", "generate", "-i", schemaPath, "-o", "/gen.py"}).
+		File("/gen.py")
 }
 
 // ModuleRuntime returns the container that serves the module's functions.
@@ -348,6 +363,9 @@ func (r *PythonSdk) Codegen(
 	m, ctr, err := r.common(ctx, modSource, introspectionJSON)
 	if err != nil {
 		return nil, err
+	}
+	if m.useUvLock() {
+		ctr = ctr.WithExec([]string{"uv", "lock"})
 	}
 	ignored := []string{".venv", "**/__pycache__"}
 	generated := []string{}
