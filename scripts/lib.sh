@@ -117,7 +117,7 @@ apt_install() {
 debian_rootfs() {
   local suite dir slim=()
   suite=$(pin DEBIAN_SUITE)
-  dir="$PIPELINE_CACHE/rootfs/$1-$(echo "$suite $2 ${3:-}" | sha256sum | cut -c1-12)"
+  dir="$PIPELINE_CACHE/rootfs/$1-$(echo "$suite $2${3:+ $3}" | sha256sum | cut -c1-12)"
   if [ "${3:-}" = slim ]; then
     slim=(--dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*'
       --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright')
