@@ -32,6 +32,8 @@ forget_network() {
 
 restore() {
   local rc=$?
+  # Once: a signal's handler exits, which would run it again on EXIT and delete the cache it just put back.
+  trap - EXIT INT TERM
   log "restoring this machine's state"
   if [ -d "$WORK/repo" ]; then (cd "$WORK/repo" && bash scripts/engine-down.sh >/dev/null 2>&1) || true; fi
   pkill -f "dagger-engine --root $PIPELINE_CACHE/engine-remote" 2>/dev/null || true
