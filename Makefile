@@ -7,7 +7,7 @@ VENV := .venv/bin
 ENGINE_ENV = eval "$$(scripts/engine-env)"; export PYTHONPATH=$(CURDIR)
 PYTEST_ARGS ?=
 # Go code that must be gofmt-clean (fixtures with a gofmt diff or a vet finding are broken on purpose).
-GO_CLEAN := app scripts/sdk/python-runtime tests/fixtures/trivydb tests/fixtures/embed-assets tests/fixtures/other-port tests/fixtures/workspace tests/fixtures/hanging-test tests/fixtures/cgo-dep tests/fixtures/vendored \
+GO_CLEAN := app scripts/sdk/python tests/fixtures/trivydb tests/fixtures/embed-assets tests/fixtures/other-port tests/fixtures/workspace tests/fixtures/hanging-test tests/fixtures/cgo-dep tests/fixtures/vendored \
 	tests/fixtures/bench-slowdown/base tests/fixtures/bench-slowdown/head tests/fixtures/vulnerable-unreachable \
 	tests/fixtures/integration-redis tests/fixtures/lint-finding tests/fixtures/generated \
 	tests/fixtures/unprivileged

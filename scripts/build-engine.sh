@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
-# Build the Dagger CLI, engine, dagger-init and dnsname from the Go module at the pinned tag; with `codegen`, the
-# Go SDK's codegen instead (module mode only: `make test` needs it, `make ci` does not).
+# Build the Dagger CLI, engine, dagger-init and dnsname from the Go module at the pinned tag.
 # Idempotent: binaries are cached under $PIPELINE_CACHE/bin/dagger-<version>-<key of the patch scripts>.
 source "$(dirname "$0")/lib.sh"
 
-if [ "${1:-}" = codegen ]; then want=(codegen); else want=(dagger-engine dagger dagger-init dnsname); fi
+want=(dagger-engine dagger dagger-init dnsname)
 have=1; for b in "${want[@]}"; do [ -x "$BIN/$b" ] || have=0; done
 if [ $have = 1 ]; then log "dagger $DAGGER_VERSION ${want[*]} cached in $BIN"; exit 0; fi
 mkdir -p "$BIN"
@@ -25,12 +24,12 @@ build() {
   (cd "$SRC" && CGO_ENABLED=0 go build -mod=mod -trimpath -tags "$tags" -ldflags "$DAGGER_LDFLAGS" -o "$BIN/$out" "$pkg")
 }
 
-# Two builds may run at once (setup.sh builds codegen beside other tools): the source is fetched under a lock.
+# Two set-ups may run at once: the source is fetched under a lock.
 exec 9>"$PIPELINE_CACHE/src/.dagger-$DAGGER_VERSION-$DAGGER_KEY.lock"
 flock 9
 [ -f "$SRC/go.mod" ] || step "fetch dagger $DAGGER_VERSION source from the Go module proxy" fetch_source
 flock -u 9
-declare -A PKG=([dagger-engine]=./cmd/engine [dagger]=./cmd/dagger [codegen]=./cmd/codegen [dagger-init]=./cmd/init
+declare -A PKG=([dagger-engine]=./cmd/engine [dagger]=./cmd/dagger [dagger-init]=./cmd/init
   [dnsname]=./cmd/dnsname)
 for b in "${want[@]}"; do
   [ -x "$BIN/$b" ] && continue

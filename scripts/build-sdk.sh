@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Make the builtin Go and Python SDKs for module mode (see scripts/sdk_images.py), idempotently.
-# Needs the engine running (the images are assembled by Dagger) and the patched dagger source and codegen
-# from build-engine.sh. Writes the content store and $STATE/sdk.env (the manifest digests).
+# Make the builtin Python SDK for module mode (see scripts/sdk_images.py), idempotently: its runtime is in the
+# engine (scripts/sdk/python/python_sdk.go), this image holds the files it reads. Needs the engine running (the image
+# is assembled by Dagger) and the patched dagger source from build-engine.sh. Writes the content store and
+# $STATE/sdk.env (the manifest digest).
 source "$(dirname "$0")/lib.sh"
 UV_VERSION=$(pin UV_VERSION)
-# Keyed on what goes into the SDKs: these scripts, the runtime module, the pinned tools and codegen.
-key=$( (cat "$ROOT/scripts/build-sdk.sh" "$ROOT/scripts/sdk_images.py" "$BIN/codegen" \
-  "$ROOT"/scripts/sdk/python-runtime/{*.go,go.mod,go.sum,dagger.json,template/*}
+# Keyed on what goes into the SDK: these scripts, a new module's template files and the pinned tools.
+key=$( (cat "$ROOT/scripts/build-sdk.sh" "$ROOT/scripts/sdk_images.py" "$ROOT"/scripts/sdk/python/template/*
   for p in DAGGER_VERSION UV_VERSION SHIV_VERSION GRAPHQL_CORE_VERSION PYTHON_BASE_TAG DEBIAN_SUITE; do pin "$p"; done
 ) | sha256sum | cut -c1-12)
 WORK="$PIPELINE_CACHE/sdk/$DAGGER_VERSION-$key"
@@ -16,7 +16,6 @@ fi
 mkdir -p "$WORK" "$SDK_CONTENT"
 
 rootfs() { local dir; dir=$(debian_rootfs "$1" "$2" slim); rm -rf "$WORK/$1-rootfs"; ln -s "$dir" "$WORK/$1-rootfs"; }
-step "Debian rootfs for the Go SDK" rootfs go git,openssh-client,ca-certificates
 step "Debian rootfs for the Python base" rootfs python python3,python-is-python3,ca-certificates
 
 python_sdk() {
@@ -27,7 +26,7 @@ python_sdk() {
   # src/ without the parts modules never use (provisioning the engine), as the official SDK image has it.
   cp -r "$sdk/src/." "$out/src/" && rm -rf "$out/src/dagger/_engine" "$out/src/dagger/provisioning"
   find "$out/src" -type f ! -name '*.py' ! -name '*.typed' -delete
-  cp -r "$ROOT/scripts/sdk/python-runtime" "$out/runtime"
+  cp -r "$ROOT/scripts/sdk/python/template" "$out/template"
   tmp=$(mktemp -d)
   # uv and uvx come in uv's wheel on PyPI.
   pip download -q --no-deps --only-binary=:all: --platform manylinux_2_17_x86_64 --python-version 3.11 \
@@ -41,18 +40,10 @@ python_sdk() {
   rm -rf "$tmp"
 }
 step "Python SDK files, uv and codegen" python_sdk
-cp "$BIN/codegen" "$WORK/codegen"
 
 bash "$ROOT/scripts/venv.sh"
 eval "$("$ROOT/scripts/engine-env")"
-step "assemble the SDK images and fill the content store" \
-  "$ROOT/.venv/bin/python" "$ROOT/scripts/sdk_images.py" "$WORK" "$SDK_CONTENT" "$WORK/sdk.env.cold"
-# The engine with these SDKs generates the Python runtime's Go code; one compile of it fills the Go SDK's caches,
-# which seed the engine's: a new engine's first module load then compiles none of its dependencies.
-cp "$WORK/sdk.env.cold" "$STATE/sdk.env"
-step "restart the engine with the SDKs" bash "$ROOT/scripts/engine-up.sh"
-cp "$WORK/sdk.env.cold" "$WORK/sdk.env.warm"
-step "compile the Python runtime's dependencies into the Go SDK" \
-  "$ROOT/.venv/bin/python" "$ROOT/scripts/sdk_images.py" --warm "$WORK" "$SDK_CONTENT" "$WORK/sdk.env.warm"
-mv "$WORK/sdk.env.warm" "$WORK/sdk.env"
+step "assemble the SDK image and fill the content store" \
+  "$ROOT/.venv/bin/python" "$ROOT/scripts/sdk_images.py" "$WORK" "$SDK_CONTENT" "$WORK/sdk.env.new"
+mv "$WORK/sdk.env.new" "$WORK/sdk.env"
 cp "$WORK/sdk.env" "$STATE/sdk.env"

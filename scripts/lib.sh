@@ -12,7 +12,7 @@ DAGGER_VERSION=$(pin DAGGER_VERSION)
 DAGGER_LDFLAGS="-s -w -X github.com/dagger/dagger/engine.Version=$DAGGER_VERSION -X github.com/dagger/dagger/engine.Tag=$DAGGER_VERSION"
 ENGINE_TAGS=dfexcludepatterns,dfparents
 # Binaries and the patched source are keyed on what makes them: an edited patch or flag rebuilds.
-DAGGER_KEY=$( (cat "$ROOT"/scripts/patch-dagger.py "$ROOT"/scripts/patch-dagger-cli.py; echo "$DAGGER_LDFLAGS $ENGINE_TAGS") \
+DAGGER_KEY=$( (cat "$ROOT"/scripts/patch-dagger.py "$ROOT"/scripts/patch-dagger-cli.py "$ROOT"/scripts/sdk/python/*.go; echo "$DAGGER_LDFLAGS $ENGINE_TAGS") \
   | sha256sum | cut -c1-10)
 BIN="$PIPELINE_CACHE/bin/dagger-$DAGGER_VERSION-$DAGGER_KEY"
 SRC="$PIPELINE_CACHE/src/dagger-$DAGGER_VERSION-$DAGGER_KEY"

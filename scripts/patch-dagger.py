@@ -19,16 +19,15 @@ builds without them:
   ``bind-interfaces`` binds at start, so on a host where the bridge does not exist yet dnsmasq exits 2
   ("unknown interface") and the first container fails in dnsname (no pidfile). ``bind-dynamic`` binds each
   address when it appears (netlink), as dnsmasq's manual gives for interfaces that come and go.
-* Module mode: the Go SDK's generated code asks for ``dagger.io/dagger`` at a
-  commit the proxy refuses (``goSDKLibVersion``), and codegen runs an unversioned
-  ``go get github.com/dagger/querybuilder`` (a version-list query, refused): both
-  are pinned to what ``dagger.io/dagger@<tag>`` itself requires.
+* Module mode: the builtin ``python`` SDK is ``scripts/sdk/python/python_sdk.go``, written into ``core/sdk``: the
+  runtime of Python modules in the engine process, where upstream loads a module (Go, generated and compiled by the
+  Go SDK on every new engine) that builds the same containers.
+* No Go SDK image is made (no module here is written in Go), so ``dagger init --sdk=go`` fails on this engine.
 
 Every edit must apply exactly once, so a new dagger version fails loudly here
 rather than building something different. Usage: ``patch-dagger.py SRC_DIR``.
 """
 
-import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -132,9 +131,8 @@ const (
 """
 
 
-#: The versions module-mode codegen installs: the pinned SDK tag, and the querybuilder its go.mod requires.
-GO_SDK_LIB_VERSION = runpy.run_path(str(Path(__file__).resolve().parent.parent / "pipeline/pins.py"))["DAGGER_VERSION"]
-QUERYBUILDER_VERSION = "v0.0.0-20260402040506-574a5e81cb59"
+#: The builtin Python SDK's runtime, in the engine.
+PYTHON_SDK = Path(__file__).resolve().parent / "sdk/python/python_sdk.go"
 
 
 def replace_once(path: Path, old: str, new: str) -> None:
@@ -180,10 +178,12 @@ def main(src: Path) -> None:
         "except-interface=lo\ninterface={{.NetworkInterface}}\nbind-dynamic\n",
     )
 
-    go_sdk = src / "core/sdk/go_sdk.go"
-    replace_once(go_sdk, '= "56bb30426a8462af6f95cfdae6461d0cc796ff50" // v0.21.8', f'= "{GO_SDK_LIB_VERSION}"')
-    typedefs = src / "cmd/codegen/generator/go/generate_typedefs.go"
-    replace_once(typedefs, "\t\tquerybuilderImportPath,\n", f'\t\tquerybuilderImportPath+"@{QUERYBUILDER_VERSION}",\n')
+    (src / "core/sdk/python_native.go").write_text(PYTHON_SDK.read_text())
+    replace_once(
+        src / "core/sdk/loader.go",
+        "return l.loadBuiltinSDK(ctx, root, sdk, digest.Digest(os.Getenv(distconsts.PythonSDKManifestDigestEnvName)))",
+        "return newPythonSDK(root, sdk)",
+    )
 
     drops = [f"-droprequire={m}" for m in UNSERVED]
     subprocess.run(["go", "mod", "edit", "-dropreplace=dagger.io/dagger", *drops], cwd=src, check=True)

@@ -2,7 +2,7 @@
 # Set up, from nothing and idempotently, what one of README's two commands needs:
 #   setup.sh ci    `make ci` (the pipeline on app/): the engine, two local registries, the Go builder, Trivy and
 #                  golangci-lint images, the offline Trivy DB, the Python venv;
-#   setup.sh test  `make test`: all of ci's, plus what only the tests use — the module-mode SDKs (codegen),
+#   setup.sh test  `make test`: all of ci's, plus what only the tests use — the module-mode Python SDK,
 #                  kube-apiserver, etcd, helm, promtool, cosign, Chromium, the Debian-based images.
 # Go builds run two at a time (the machines have two cores) beside the downloads; each is cached by its own recipe
 # under $PIPELINE_CACHE. Every step is timed into $SETUP_LOGS/times-<profile>.tsv (scripts/fresh-machine.sh prints
@@ -40,7 +40,6 @@ step "install Debian packages" apt_install "${HOST_PACKAGES[@]}"
 step "Python venv" bash "$ROOT/scripts/venv.sh"
 await "build dagger engine and CLI"
 job "build golangci-lint" bash "$ROOT/scripts/go-tool.sh" golangci-lint
-[ "$profile" = test ] && job "build codegen (module mode)" bash "$ROOT/scripts/build-engine.sh" codegen
 step "start the engine" bash "$ROOT/scripts/engine-up.sh"
 step "start local registries" bash "$ROOT/scripts/registry.sh" up
 await "build golangci-lint"
@@ -49,13 +48,12 @@ await "build trivy, the Trivy DB"
 step "publish the images ci uses" bash "$ROOT/scripts/base-images.sh" ci
 
 if [ "$profile" = test ]; then
-  await "build codegen (module mode)"
   job "build kube-apiserver" bash "$ROOT/scripts/build-kube.sh" apiserver
   await "build cosign"
   job "build etcd, helm, promtool" kube_rest
   step "publish the images the tests use" bash "$ROOT/scripts/base-images.sh" test
-  step "make the builtin SDKs (module mode)" bash "$ROOT/scripts/build-sdk.sh"
-  # A first run made new SDK digests: the engine reads them at start (restarted only when they changed).
+  step "make the builtin Python SDK (module mode)" bash "$ROOT/scripts/build-sdk.sh"
+  # A first run made a new SDK digest: the engine reads it at start (restarted only when they changed).
   step "restart the engine with the SDKs if they changed" bash "$ROOT/scripts/engine-up.sh"
   await "build etcd, helm, promtool"
   await "build kube-apiserver"
