@@ -211,15 +211,16 @@ def test_a_user_repository_adopts_the_module_as_a_toolchain(cli: Cli, tmp_path: 
 
 def test_a_new_python_module_and_one_that_calls_it_as_a_dependency(cli: Cli, tmp_path: Path) -> None:
     """`dagger init --sdk=python` writes a module whose template function answers, from the SDK image's prebuilt
-    bindings; a module that installs it sees a schema with the dependency's types, so its bindings come from the
-    codegen, and a function of its own calls the dependency through them.
+    bindings — hello's source in a folder that does not exist yet, as `--source=.dagger` in a repository; a module
+    that installs it sees a schema with the dependency's types, so its bindings come from the codegen, and a
+    function of its own calls the dependency through them.
     """
     subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
-    for name in ("hello", "greeter"):
+    for name, source in (("hello", "ci"), ("greeter", ".")):
         (tmp_path / name).mkdir()
-        res = cli(tmp_path / name, "init", "--sdk=python", f"--name={name}")
+        res = cli(tmp_path / name, "init", "--sdk=python", f"--name={name}", f"--source={source}")
         assert res.code == 0, (res.stdout + res.stderr)[-3000:]
-        assert (tmp_path / name / "uv.lock").is_file()  # the runtime's codegen locked the new project
+        assert (tmp_path / name / source / "uv.lock").is_file()  # the runtime's codegen locked the new project
     res = cli(tmp_path / "hello", "call", "hello", "--name=module")
     assert res.code == 0, (res.stdout + res.stderr)[-3000:]
     assert res.stdout.strip() == "hello, module"

@@ -263,9 +263,10 @@ func (sdk *pythonSDK) load(o *pyOp, src dagql.ObjectResult[*core.ModuleSource]) 
 	m.project = pyProjectName(m.name)
 	m.pkg = strings.ReplaceAll(m.project, "-", "_")
 
-	source := pySelect[pyDir](o, m.context, pyCall("directory", pyArg("path", pyStr(m.subPath))))
+	// A new module's folder may not exist yet (dagger init --source=ci): then it has no entries.
+	var source pyDir
 	var entries []string
-	if o.err == nil { // a new module's folder may not exist yet
+	if o.err == nil && o.dag.Select(o.ctx, m.context, &source, pyCall("directory", pyArg("path", pyStr(m.subPath)))) == nil {
 		_ = o.dag.Select(o.ctx, source, &entries, pyCall("entries"))
 	}
 	for _, e := range entries {
@@ -278,7 +279,7 @@ func (sdk *pythonSDK) load(o *pyOp, src dagql.ObjectResult[*core.ModuleSource]) 
 		}
 	}
 	var py []string
-	if o.err == nil {
+	if o.err == nil && len(entries) > 0 {
 		_ = o.dag.Select(o.ctx, source, &py, pyCall("glob", pyArg("pattern", pyStr("src/**/*.py|*.py"))))
 	}
 	if len(py) > 0 {
