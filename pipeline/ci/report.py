@@ -13,6 +13,7 @@ import dagger
 from dagger import Doc, dag
 
 from pipeline.core.errors import PipelineError
+from pipeline.go import source_checks
 from pipeline.go.build import NoMainPackageError
 from pipeline.go.builder import SRC
 from pipeline.go.lint import LintReport
@@ -76,10 +77,10 @@ class Reports:
         """Keep a report file under name."""
         self.files[name] = file
 
-    async def vet(self, gate: Callable[[], Awaitable[None]], findings: Callable[[], Awaitable[str]]) -> None:
-        """Run go vet: its findings as JSON (for the SARIF log), then its gate."""
+    async def vet(self, findings: Callable[[], Awaitable[str]]) -> None:
+        """Run go vet once: its findings as JSON (for the SARIF log), then the gate on those findings."""
         self.vet_json = await findings()
-        await gate()
+        source_checks.check_vet(source_checks.vet_findings(self.vet_json))
 
     async def lint(self, run: Callable[[], Awaitable[LintReport]]) -> None:
         """Run golangci-lint: its JSON and SARIF, then its gate."""

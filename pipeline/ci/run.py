@@ -76,7 +76,7 @@ async def ci(
 
     checks = {
         "fmt": p.fmt,
-        "vet": partial(out.vet, p.vet, partial(source_checks.vet_json, env, source, tags)),
+        "vet": partial(out.vet, partial(source_checks.vet_json, env, source, tags)),
         "tidy": p.tidy,
         "lint": partial(out.lint, p.lint_report),
         "test": partial(out.test, p.test),

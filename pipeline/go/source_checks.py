@@ -1,11 +1,12 @@
 """gofmt, go mod tidy and go vet: fixers that return a Changeset, and the checks built on them."""
 
-from typing import Final
+from typing import Any, Final, cast
 
 import dagger
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.execs import run
+from pipeline.core.jsonstream import objects
 
 from .builder import SRC, GoEnv
 from .builder_modfiles import GoMod
@@ -58,8 +59,32 @@ async def vet(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> No
     argv = ["go", "vet", *(["-tags", ",".join(tags)] if tags else []), *env.patterns(["./..."])]
     res = await run(await env.deps(source), argv, "vet", env.step_timeout)
     if res.code != 0:
-        findings = [ln for ln in res.stderr.splitlines() if ln and not ln.startswith("#")]
+        check_vet([ln for ln in res.stderr.splitlines() if ln and not ln.startswith("#")])
+
+
+def check_vet(findings: list[str]) -> None:
+    """Fail with go vet's findings, one a line; pass when there are none."""
+    if findings:
         raise PipelineError("vet", f"go vet reported {len(findings)} finding(s)", "\n".join(findings))
+
+
+def vet_findings(vet_json: str) -> list[str]:
+    """Return `go vet -json`'s findings as go vet prints them: "main.go:16:2: message", relative to the source.
+
+    An analyzer that could not run on a package reads "example.com/x: printf: type error". Pure logic.
+    """
+    found: list[str] = []
+    for obj in objects(vet_json, "go vet -json"):
+        for package, by_analyzer in obj.items():
+            for analyzer, diagnostics in cast("dict[str, Any]", by_analyzer).items():
+                if isinstance(diagnostics, dict):  # {"error": "..."}: the analyzer could not run on the package
+                    error = cast("dict[str, Any]", diagnostics).get("error", diagnostics)
+                    found.append(f"{package}: {analyzer}: {error}")
+                    continue
+                for d in cast("list[dict[str, Any]]", diagnostics):
+                    posn = str(d.get("posn", "")).removeprefix(f"{SRC}/")
+                    found.append(f"{posn}: {d.get('message', '')}")
+    return found
 
 
 async def vet_json(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> str:

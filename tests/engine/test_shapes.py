@@ -188,6 +188,19 @@ async def test_ci_passes_on_each_shape(
     assert "7 of 7 steps ok" in report.summary.splitlines(), report.details
 
 
+async def test_ci_fails_at_vet_with_the_finding_it_reports_in_sarif(
+    fixture: Make, trivy_db: dagger.Directory, trivy_image: str
+) -> None:
+    """ci runs go vet once (-json): the gate's finding and the SARIF log's come from the same run."""
+    report = await fixture("vet-finding", trivy_db=trivy_db, trivy_image=trivy_image).ci()
+    with pytest.raises(PipelineError) as exc:
+        report.check()
+    assert exc.value.cause == "2 of 7 steps failed: vet, lint", exc.value.details  # golangci-lint runs govet too
+    assert "main.go:16:2: result of fmt.Sprintf call not used" in exc.value.details
+    sarif = await report.reports.file("pipeline.sarif").contents()
+    assert "result of fmt.Sprintf call not used" in sarif
+
+
 async def test_ci_on_code_that_does_not_compile_reports_a_table(
     go_image: str, trivy_db: dagger.Directory, trivy_image: str, tmp_path: Path
 ) -> None:

