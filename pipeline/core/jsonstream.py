@@ -24,3 +24,17 @@ def objects(stream: str, what: str) -> Iterator[dict[str, Any]]:
             msg = f"{what} output is not a stream of JSON objects: {e}"
             raise ValueError(msg) from e
         yield cast("dict[str, Any]", obj)
+
+
+def vet_results(vet_json: str) -> Iterator[tuple[str, str, str | None, list[dict[str, Any]]]]:
+    """Yield `go vet -json`'s (package, analyzer, error, diagnostics), one per analyzer and package.
+
+    error is the analyzer's message when it could not run on the package ({"error": "..."}), else None.
+    """
+    for obj in objects(vet_json, "go vet -json"):
+        for package, by_analyzer in obj.items():
+            for analyzer, diagnostics in cast("dict[str, Any]", by_analyzer).items():
+                if isinstance(diagnostics, dict):
+                    yield package, analyzer, str(cast("dict[str, Any]", diagnostics).get("error", diagnostics)), []
+                else:
+                    yield package, analyzer, None, cast("list[dict[str, Any]]", diagnostics)

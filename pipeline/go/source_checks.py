@@ -1,12 +1,12 @@
 """gofmt, go mod tidy and go vet: fixers that return a Changeset, and the checks built on them."""
 
-from typing import Any, Final, cast
+from typing import Final
 
 import dagger
 
 from pipeline.core.errors import PipelineError
 from pipeline.core.execs import run
-from pipeline.core.jsonstream import objects
+from pipeline.core.jsonstream import vet_results
 
 from .builder import SRC, GoEnv
 from .builder_modfiles import GoMod
@@ -74,16 +74,12 @@ def vet_findings(vet_json: str) -> list[str]:
     An analyzer that could not run on a package reads "example.com/x: printf: type error". Pure logic.
     """
     found: list[str] = []
-    for obj in objects(vet_json, "go vet -json"):
-        for package, by_analyzer in obj.items():
-            for analyzer, diagnostics in cast("dict[str, Any]", by_analyzer).items():
-                if isinstance(diagnostics, dict):  # {"error": "..."}: the analyzer could not run on the package
-                    error = cast("dict[str, Any]", diagnostics).get("error", diagnostics)
-                    found.append(f"{package}: {analyzer}: {error}")
-                    continue
-                for d in cast("list[dict[str, Any]]", diagnostics):
-                    posn = str(d.get("posn", "")).removeprefix(f"{SRC}/")
-                    found.append(f"{posn}: {d.get('message', '')}")
+    for package, analyzer, error, diagnostics in vet_results(vet_json):
+        if error is not None:
+            found.append(f"{package}: {analyzer}: {error}")
+        for d in diagnostics:
+            posn = str(d.get("posn", "")).removeprefix(f"{SRC}/")
+            found.append(f"{posn}: {d.get('message', '')}")
     return found
 
 

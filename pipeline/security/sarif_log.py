@@ -9,7 +9,7 @@ import json
 import re
 from typing import Any, Final, cast
 
-from pipeline.core.jsonstream import objects
+from pipeline.core.jsonstream import vet_results
 
 VERSION: Final = "2.1.0"
 SCHEMA: Final = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -39,27 +39,23 @@ def vet_run(vet_json: str, root: str, go_version: str = "") -> Run:
     """Turn `go vet -json` output into one SARIF run; root is the source's path in the container (e.g. /src)."""
     results: list[dict[str, Any]] = []
     analyzers: set[str] = set()
-    for obj in objects(vet_json, "go vet -json"):
-        for package, by_analyzer in obj.items():
-            for analyzer, diagnostics in cast("dict[str, Any]", by_analyzer).items():
-                analyzers.add(analyzer)
-                if isinstance(diagnostics, dict):  # {"error": "..."}: the analyzer could not run on the package
-                    text = str(cast("dict[str, Any]", diagnostics).get("error", diagnostics))
-                    results.append({"ruleId": analyzer, "level": "error", "message": {"text": f"{package}: {text}"}})
-                    continue
-                for d in cast("list[dict[str, Any]]", diagnostics):
-                    path, region = _region(str(d.get("posn", "")), str(d.get("end", "")), root)
-                    location: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": SRCROOT}}
-                    if region:
-                        location["region"] = region
-                    results.append(
-                        {
-                            "ruleId": analyzer,
-                            "level": "warning",
-                            "message": {"text": str(d.get("message", ""))},
-                            "locations": [{"physicalLocation": location}],
-                        }
-                    )
+    for package, analyzer, error, diagnostics in vet_results(vet_json):
+        analyzers.add(analyzer)
+        if error is not None:  # the analyzer could not run on the package
+            results.append({"ruleId": analyzer, "level": "error", "message": {"text": f"{package}: {error}"}})
+        for d in diagnostics:
+            path, region = _region(str(d.get("posn", "")), str(d.get("end", "")), root)
+            location: dict[str, Any] = {"artifactLocation": {"uri": path, "uriBaseId": SRCROOT}}
+            if region:
+                location["region"] = region
+            results.append(
+                {
+                    "ruleId": analyzer,
+                    "level": "warning",
+                    "message": {"text": str(d.get("message", ""))},
+                    "locations": [{"physicalLocation": location}],
+                }
+            )
     driver: dict[str, Any] = {
         "name": "go vet",
         "informationUri": "https://pkg.go.dev/cmd/vet",
