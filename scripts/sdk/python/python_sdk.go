@@ -163,6 +163,13 @@ func pyMountFile(o *pyOp, at string, f pyFile) dagql.Selector {
 	return pyCall("withMountedFile", pyArg("path", pyStr(at)), pyArg("source", pyID(o, f.Result)))
 }
 
+// pyMountCache mounts the engine-internal cache volume key at path.
+func pyMountCache(o *pyOp, at, key string) dagql.Selector {
+	cache := pySelect[dagql.ObjectResult[*core.CacheVolume]](o, o.dag.Root(),
+		pyCall("cacheVolume", pyArg("key", pyStr(key)), pyArg("namespace", pyStr("internal"))))
+	return pyCall("withMountedCache", pyArg("path", pyStr(at)), pyArg("cache", pyID(o, cache.Result)))
+}
+
 func pyDirFile(o *pyOp, d pyDir, name string) pyFile {
 	return pySelect[pyFile](o, d, pyCall("file", pyArg("path", pyStr(name))))
 }
@@ -197,7 +204,7 @@ type pyPyProject struct {
 type pyModule struct {
 	name, project, pkg, object string
 	subPath, contextPath       string
-	context, own               pyDir
+	context                    pyDir
 	files                      map[string]bool
 	config                     pyPyProject
 	isInit                     bool
@@ -312,8 +319,6 @@ func (sdk *pythonSDK) base(o *pyOp, files pyDir, m *pyModule) pyCtr {
 	if image == "" {
 		image = strings.TrimSpace(pyContents(o, pyDirFile(o, files, pyBaseImageFile)))
 	}
-	cache := pySelect[dagql.ObjectResult[*core.CacheVolume]](o, o.dag.Root(),
-		pyCall("cacheVolume", pyArg("key", pyStr("modpython-uv")), pyArg("namespace", pyStr("internal"))))
 	sels := []dagql.Selector{
 		pyCall("container"),
 		pyCall("from", pyArg("address", pyStr(image))),
@@ -323,7 +328,7 @@ func (sdk *pythonSDK) base(o *pyOp, files pyDir, m *pyModule) pyCtr {
 		pyEnv("PIP_ROOT_USER_ACTION", "ignore"),
 		pyMountFile(o, "/usr/local/bin/uv", pyDirFile(o, files, "dist/uv")),
 		pyMountFile(o, "/usr/local/bin/uvx", pyDirFile(o, files, "dist/uvx")),
-		pyCall("withMountedCache", pyArg("path", pyStr("/root/.cache/uv")), pyArg("cache", pyID(o, cache.Result))),
+		pyMountCache(o, "/root/.cache/uv", "modpython-uv"),
 		pyEnv("UV_SYSTEM_PYTHON", "1"),
 		pyEnv("UV_LINK_MODE", "copy"),
 		pyEnv("UV_NATIVE_TLS", "1"),
@@ -362,7 +367,7 @@ func (sdk *pythonSDK) common(
 		return nil, pyCtr{}, fmt.Errorf("python runtime: schema introspection json: %w", err)
 	}
 	// The module's own files, before the generated bindings join them: reading these waits for no codegen.
-	m.own = m.context
+	own := m.context
 	genPath := pyUserGenPath
 	if m.vendor != "" {
 		sdkFiles := pySelect[pyDir](o, files, pyCall("withoutDirectory", pyArg("path", pyStr("dist"))),
@@ -372,16 +377,13 @@ func (sdk *pythonSDK) common(
 		genPath = path.Join(m.vendor, pySDKGenPath)
 	}
 	m.addFile(o, genPath, sdk.bindings(o, files, ctr, schema))
+	template := func(name string) string { return pyContents(o, pyDirFile(o, files, path.Join(pyTemplateDir, name))) }
 	sels := []dagql.Selector{
-		pyCall("withNewFile", pyArg("path", pyStr(pyRuntimePath)),
-			pyArg("contents", pyStr(pyContents(o, pyDirFile(o, files, path.Join(pyTemplateDir, "runtime.py"))))),
+		pyCall("withNewFile", pyArg("path", pyStr(pyRuntimePath)), pyArg("contents", pyStr(template("runtime.py"))),
 			pyArg("permissions", dagql.NewInt(0o755))),
 		pyCall("withEntrypoint", pyArg("args", pyStrs(pyRuntimePath))),
 	}
 	if m.isInit {
-		template := func(name string) string {
-			return pyContents(o, pyDirFile(o, files, path.Join(pyTemplateDir, name)))
-		}
 		if !m.has(pyProjectFile) {
 			project := strings.ReplaceAll(template("pyproject.toml"), `name = "main"`, fmt.Sprintf("name = %q", m.project))
 			if m.vendor != "" {
@@ -401,9 +403,9 @@ func (sdk *pythonSDK) common(
 		// exit is fine: a project this cannot install (path sources) gets everything from the full sync below.
 		lockOnly := pySelect[pyDir](o, o.dag.Root(), pyCall("directory"),
 			pyCall("withFile", pyArg("path", pyStr(pyProjectFile)),
-				pyArg("source", pyID(o, pyDirFile(o, m.own, path.Join(m.subPath, pyProjectFile)).Result))),
+				pyArg("source", pyID(o, pyDirFile(o, own, path.Join(m.subPath, pyProjectFile)).Result))),
 			pyCall("withFile", pyArg("path", pyStr(pyUvLockFile)),
-				pyArg("source", pyID(o, pyDirFile(o, m.own, path.Join(m.subPath, pyUvLockFile)).Result))))
+				pyArg("source", pyID(o, pyDirFile(o, own, path.Join(m.subPath, pyUvLockFile)).Result))))
 		sels = append(sels,
 			pyCall("withMountedDirectory", pyArg("path", pyStr(pyDepsPath)), pyArg("source", pyID(o, lockOnly.Result))),
 			pyCall("withWorkdir", pyArg("path", pyStr(pyDepsPath))),
@@ -441,10 +443,8 @@ func (sdk *pythonSDK) bindings(o *pyOp, files pyDir, base pyCtr, schema pyFile) 
 	if o.err == nil && want == have {
 		return pyDirFile(o, files, pyPrebuiltGen)
 	}
-	shiv := pySelect[dagql.ObjectResult[*core.CacheVolume]](o, o.dag.Root(),
-		pyCall("cacheVolume", pyArg("key", pyStr("shiv")), pyArg("namespace", pyStr("internal"))))
 	return pySelect[pyFile](o, base,
-		pyCall("withMountedCache", pyArg("path", pyStr("/root/.shiv")), pyArg("cache", pyID(o, shiv.Result))),
+		pyMountCache(o, "/root/.shiv", "shiv"),
 		pyMountFile(o, "/usr/local/bin/codegen", pyDirFile(o, files, "dist/codegen")),
 		pyMountFile(o, pySchemaPath, schema),
 		pyExec("codegen", "generate", "-i", pySchemaPath, "-o", "/gen.py"),
