@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import cast
@@ -28,8 +29,8 @@ from tests.realservices import download, short_name  # noqa: E402
 
 #: A cold `ci` of a 100-package service takes 10-15 min on two cores.
 CI_TIMEOUT = int(os.environ.get("REALWORLD_TIMEOUT", "2700"))
-#: Only the repositories whose module path contains one of these comma-separated texts (e.g. httpbin,uuid);
-#: empty: every one.
+#: Only the repositories whose module path contains one of these comma-separated texts (e.g. httpbin,uuid), those
+#: left out by default too; empty: every one not left out.
 ONLY = tuple(t for t in os.environ.get("REALWORLD_ONLY", "").split(",") if t)
 #: A row of ci's table: step, status, seconds, detail.
 STEP_ROW = re.compile(
@@ -78,6 +79,25 @@ def pipeline_argv(entry: dict[str, object], source: Path) -> list[str]:
     return argv
 
 
+def chosen(entry: dict[str, object]) -> bool:
+    """Whether this run tries entry: named by REALWORLD_ONLY, or (with none) not left out by default."""
+    if ONLY:
+        return any(t in str(entry["ref"]) for t in ONLY)
+    return "left_out" not in entry
+
+
+def read_steps(output: str, trial: Trial) -> None:
+    """Record each step's status and seconds from ci's table, and each failed step's first line, once per step.
+
+    A failing ci prints its table, then the error that repeats it: the first row of each step counts.
+    """
+    for line in output.splitlines():
+        if (m := STEP_ROW.match(line)) and m["step"] not in trial.steps:
+            trial.steps[m["step"]] = f"{m['status']} {float(m['seconds']):.0f}s"
+            if m["status"] != "ok":
+                trial.detail.append(f"{m['step']}: {m['detail'].strip()}")
+
+
 def run_ci(entry: dict[str, object], source: Path) -> Trial:
     """Run the CLI's ci on source; parse its table."""
     ref = str(entry["ref"])
@@ -91,18 +111,18 @@ def run_ci(entry: dict[str, object], source: Path) -> Trial:
         trial.detail = [f"ci did not finish within {CI_TIMEOUT}s"]
         return trial
     trial.code, trial.seconds = res.returncode, time.monotonic() - started
-    for line in (res.stdout + res.stderr).splitlines():
-        if m := STEP_ROW.match(line):
-            trial.steps[m["step"]] = f"{m['status']} {float(m['seconds']):.0f}s"
-            if m["status"] != "ok":
-                trial.detail.append(f"{m['step']}: {m['detail'].strip()}")
+    read_steps(res.stdout + res.stderr, trial)
     if res.returncode != 0 and not trial.detail:
         trial.detail = (res.stdout + res.stderr).strip().splitlines()[:3]
     return trial
 
 
-def table(trials: list[Trial]) -> str:
-    """Render the trials as a Markdown table: service, packages, verdict, wall time, each step."""
+def table(trials: list[Trial], skipped: Sequence[dict[str, object]] = ()) -> str:
+    """Render the trials as a Markdown table (service, packages, verdict, wall time, each step), then the notes.
+
+    The notes are each failure's first line, each test that differs from native Go, and why each repository in
+    skipped was left out.
+    """
     steps = list(dict.fromkeys(s for t in trials for s in t.steps))
     lines = [
         f"| repository | packages | ci | time | tests (same as native) | {' | '.join(steps)} |",
@@ -115,6 +135,7 @@ def table(trials: list[Trial]) -> str:
         lines.append(f"| {t.ref} | {t.packages} | {verdict} | {t.seconds:.0f} s | {same} | {cells} |")
     notes = [f"- {short_name(t.ref)}: {d}" for t in trials for d in t.detail]
     notes += [f"- {short_name(t.ref)}: test differs from native Go: {d}" for t in trials for d in t.differs[:20]]
+    notes += [f"- {short_name(str(e['ref']))}: not run: {e['left_out']}" for e in skipped]
     return "\n".join(lines + (["", *notes] if notes else []))
 
 
@@ -134,7 +155,7 @@ def main() -> None:
     """Try every pinned repository in turn; a failed download or ci is recorded and the next one runs."""
     trials: list[Trial] = []
     with tempfile.TemporaryDirectory() as tmp:
-        for entry in (e for e in harness_pins.REAL_SERVICES if not ONLY or any(t in str(e["ref"]) for t in ONLY)):
+        for entry in filter(chosen, harness_pins.REAL_SERVICES):
             ref = str(entry["ref"])
             note(f"{ref}: download")
             try:
@@ -150,7 +171,7 @@ def main() -> None:
     out = ROOT / "bench" / "results" / f"realworld-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps([asdict(t) for t in trials], indent=1) + "\n")
-    print(table(trials))
+    print(table(trials, [e for e in harness_pins.REAL_SERVICES if not chosen(e) and "left_out" in e]))
     note(f"results: {out}")
 
 

@@ -1,7 +1,10 @@
 """bench/realworld.py reads ci's own table: the two stay in step."""
 
+import pytest
+
 from bench import realworld
 from pipeline.ci.steps_table import StepResult, table
+from scripts import harness_pins
 
 
 def test_the_trial_parser_reads_every_row_of_cis_table() -> None:
@@ -26,15 +29,42 @@ def test_the_trial_parser_reads_every_row_of_cis_table() -> None:
     assert rows[2]["detail"].strip() == "test: 96 passed, 12 failed, 4 skipped; coverage 20.6%"
 
 
+def test_a_failing_cis_table_and_the_error_that_repeats_it_count_once() -> None:
+    printed = table([StepResult("fmt", ok=True, seconds=2.0), StepResult("tidy", ok=False, seconds=1.5, detail="x")])
+    trial = realworld.Trial(ref="example.com/exp@v1.0.0", packages=1)
+    realworld.read_steps(f"{printed}\nError: ci: 1 of 2 steps failed: tidy\n{printed}\n", trial)
+    assert trial.steps == {"fmt": "ok 2s", "tidy": "FAIL 2s"}
+    assert trial.detail == ["tidy: x"]
+
+
 def test_the_table_names_each_failure_under_its_service() -> None:
     ok = realworld.Trial(ref="github.com/a/svc/v2@v2.0.0", packages=7, code=0, seconds=45.2, steps={"fmt": "ok 6s"})
     bad = realworld.Trial(
         ref="example.com/exp@v1.0.0", packages=4, code=1, seconds=255, steps={"test": "FAIL 219s"}, detail=["test: x"]
     )
     bad.tests, bad.differs = 10, ["exp.TestZ: pipeline fail, native pass"]
-    lines = realworld.table([ok, bad]).splitlines()
+    left: dict[str, object] = {"ref": "example.com/big@v2.0.0", "kind": "service", "left_out": "hours on two cores"}
+    lines = realworld.table([ok, bad], [left]).splitlines()
     assert lines[0] == "| repository | packages | ci | time | tests (same as native) | fmt | test |"
     assert lines[2] == "| github.com/a/svc/v2@v2.0.0 | 7 | ok | 45 s |  | ok 6s |  |"
     assert lines[3] == "| example.com/exp@v1.0.0 | 4 | exit 1 | 255 s | 9 of 10 |  | FAIL 219s |"
-    assert lines[-2] == "- exp: test: x"
-    assert lines[-1] == "- exp: test differs from native Go: exp.TestZ: pipeline fail, native pass"
+    assert lines[-3] == "- exp: test: x"
+    assert lines[-2] == "- exp: test differs from native Go: exp.TestZ: pipeline fail, native pass"
+    assert lines[-1] == "- big: not run: hours on two cores"
+
+
+def test_a_repository_left_out_runs_only_when_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    left: dict[str, object] = {"ref": "example.com/big@v2.0.0", "kind": "service", "left_out": "hours on two cores"}
+    plain: dict[str, object] = {"ref": "example.com/small@v1.0.0", "kind": "service"}
+    monkeypatch.setattr(realworld, "ONLY", ())
+    assert [realworld.chosen(e) for e in (left, plain)] == [False, True]
+    monkeypatch.setattr(realworld, "ONLY", ("big",))
+    assert [realworld.chosen(e) for e in (left, plain)] == [True, False]
+
+
+def test_every_pinned_repository_left_out_says_why() -> None:
+    left = [e for e in harness_pins.REAL_SERVICES if "left_out" in e]
+    run = [e for e in harness_pins.REAL_SERVICES if "left_out" not in e]
+    assert all(str(e["left_out"]).strip() for e in left)
+    assert sum(e["kind"] == "service" for e in run) >= 10
+    assert sum(e["kind"] == "library" for e in run) >= 3
