@@ -15,7 +15,7 @@ from pipeline import pins
 from pipeline.core.errors import PipelineError, UsageError
 from pipeline.core.execs import exec_failure, run
 
-from .builder import OUT, GoEnv
+from .builder import COMPILE_FLAGS, OUT, GoEnv
 from .platforms import Platform
 
 EPOCH: Final = 0
@@ -48,7 +48,7 @@ class BuildFlags:
 
     def argv(self, out: str) -> list[str]:
         """Return the `go build` command writing every main package into out/."""
-        argv = ["go", "build", "-trimpath", "-buildvcs=false", "-ldflags", self.ldflags()]
+        argv = ["go", "build", *COMPILE_FLAGS, "-ldflags", self.ldflags()]
         if self.tags:
             argv += ["-tags", ",".join(self.tags)]
         if self.gcflags:

@@ -8,7 +8,7 @@ from pipeline.core.errors import PipelineError
 from pipeline.core.execs import run
 from pipeline.core.jsonstream import vet_results
 
-from .builder import SRC, GoEnv
+from .builder import COMPILE_FLAGS, SRC, GoEnv
 from .builder_modfiles import GoMod
 
 #: Every Go file of a package, as `go list` sees it (build-constrained ones included), one path a line.
@@ -54,10 +54,14 @@ async def require_unchanged(step: str, changes: dagger.Changeset, what: str, fix
         raise PipelineError(step, f"{len(paths)} file(s) {what}: {', '.join(paths)} (fix: {fix})", patch)
 
 
+def vet_argv(env: GoEnv, tags: tuple[str, ...], *extra: str) -> list[str]:
+    """Return `go vet` of every package, with the build's compile flags (its compiles are the build's) and tags."""
+    return ["go", "vet", *extra, *COMPILE_FLAGS, *(["-tags", ",".join(tags)] if tags else []), *env.patterns(["./..."])]
+
+
 async def vet(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> None:
     """Fail with every finding of go vet."""
-    argv = ["go", "vet", *(["-tags", ",".join(tags)] if tags else []), *env.patterns(["./..."])]
-    res = await run(await env.deps(source), argv, "vet", env.step_timeout)
+    res = await run(await env.deps(source), vet_argv(env, tags), "vet", env.step_timeout)
     if res.code != 0:
         check_vet([ln for ln in res.stderr.splitlines() if ln and not ln.startswith("#")])
 
@@ -85,8 +89,7 @@ def vet_findings(vet_json: str) -> list[str]:
 
 async def vet_json(env: GoEnv, source: dagger.Directory, tags: tuple[str, ...]) -> str:
     """Return go vet's findings as JSON (`go vet -json`, which exits 0 with findings); fail when vet cannot run."""
-    argv = ["go", "vet", "-json", *(["-tags", ",".join(tags)] if tags else []), *env.patterns(["./..."])]
-    res = await run(await env.deps(source), argv, "vet", env.step_timeout)
+    res = await run(await env.deps(source), vet_argv(env, tags, "-json"), "vet", env.step_timeout)
     if res.code != 0:
         raise PipelineError("vet", "go vet could not analyse the source", res.stderr or res.stdout)
     return res.stdout + "\n" + res.stderr

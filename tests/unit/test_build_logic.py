@@ -3,7 +3,7 @@
 import pytest
 
 from pipeline.go.build import BuildFlags, choose_main
-from pipeline.go.builder import GoEnv, builder_image
+from pipeline.go.builder import COMPILE_FLAGS, GoEnv, builder_image
 from pipeline.go.builder_modfiles import parse_go_work
 
 
@@ -22,6 +22,12 @@ def test_release_build_argv() -> None:
         "/out/linux_amd64/",
         "./...",
     ]
+
+
+def test_the_release_build_compiles_with_the_flags_vet_and_the_tools_share() -> None:
+    # Go keys a compiled package on its flags: vet and the tools share the build's compiles only with these alike.
+    argv = BuildFlags().argv("/out")
+    assert argv[2 : argv.index("-ldflags")] == list(COMPILE_FLAGS)
 
 
 def test_debug_build_keeps_symbols_and_disables_optimisations() -> None:
