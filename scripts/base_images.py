@@ -5,6 +5,8 @@ need are made here: a Go builder from the host's Go toolchain (on busybox, and o
 golang images), Trivy, golangci-lint and cosign built from their Go modules (scripts/go-tool.sh), a busybox
 toolbox for probing services and Debian's redis. Each is skipped when the registry already has it.
 Usage: ``base_images.py ci|test``: ``ci`` publishes what `make ci` needs; ``test`` everything.
+``base_images.py lint VERSION`` builds and publishes another golangci-lint (a version a repository of `make
+realworld` pins in its own CI) under its Docker Hub name.
 """
 
 import os
@@ -83,11 +85,10 @@ def host_go_root() -> str:
     return out.stdout.strip()
 
 
-def tool(name: str) -> dagger.File:
-    """Return a Go tool scripts/go-tool.sh built on the host."""
-    where = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "go-tool.sh"), "--where", name], capture_output=True, text=True, check=True
-    )
+def tool(name: str, version: str = "") -> dagger.File:
+    """Return a Go tool scripts/go-tool.sh built on the host (at its pinned version, or at version)."""
+    argv = ["bash", str(ROOT / "scripts" / "go-tool.sh"), "--where", name, *([version] if version else [])]
+    where = subprocess.run(argv, capture_output=True, text=True, check=True)
     return dag.host().file(where.stdout.strip())
 
 
@@ -101,11 +102,11 @@ def trivy() -> dagger.Container:
     )
 
 
-def golangci_lint() -> dagger.Container:
+def golangci_lint(version: str = "") -> dagger.Container:
     """Return golangci-lint as its official image lays it out: the Go builder with the binary in /usr/bin."""
     return (
         go_builder()
-        .with_file(pins.GOLANGCI_LINT_BINARY, tool("golangci-lint"), permissions=0o755)
+        .with_file(pins.GOLANGCI_LINT_BINARY, tool("golangci-lint", version), permissions=0o755)
         .with_exec(["golangci-lint", "version"])
     )
 
@@ -167,9 +168,22 @@ def present(ref: str) -> bool:
     return res.returncode == 0
 
 
+def lint_version_images(version: str) -> dict[str, Callable[[], dagger.Container]]:
+    """Return golangci-lint at version under its Docker Hub name; it is built (scripts/go-tool.sh) when missing."""
+
+    def make() -> dagger.Container:
+        subprocess.run(["bash", str(ROOT / "scripts" / "go-tool.sh"), "golangci-lint", version], check=True)
+        return golangci_lint(version)
+
+    return {lint_image(version, digest=False): make}
+
+
 async def main() -> None:
-    """Publish every missing image of the profile (argv[1]: ci or test)."""
-    images = CI_IMAGES if sys.argv[1:] == ["ci"] else {**CI_IMAGES, **TEST_IMAGES}
+    """Publish every missing image of the profile (argv[1]: ci, test, or lint VERSION)."""
+    if sys.argv[1:2] == ["lint"]:
+        images = lint_version_images(sys.argv[2])
+    else:
+        images = CI_IMAGES if sys.argv[1:] == ["ci"] else {**CI_IMAGES, **TEST_IMAGES}
     wanted = {f"{harness_pins.LOCAL_REGISTRY}/{name}": make for name, make in images.items()}
     missing = {ref: make for ref, make in wanted.items() if not present(ref)}
     if not missing:

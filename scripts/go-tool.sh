@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build one pinned Go tool from its Go module on the host: `go-tool.sh NAME` (trivy, cosign, golangci-lint, helm,
-# promtool), or `go-tool.sh --where NAME` to print where it goes. Each tool is cached under
+# promtool), or `go-tool.sh --where NAME` to print where it goes. `go-tool.sh golangci-lint VERSION` builds another
+# golangci-lint than the pinned one (the version a repository of `make realworld` pins in its own CI). Each tool is cached under
 # $PIPELINE_CACHE/tools/<name>-<version>/<name> by its own recipe (module, flags, tags, environment): a changed
 # recipe rebuilds that tool alone. The binary is installed into a temporary folder and moved into place, so an
 # interrupted build never leaves a binary that looks finished.
@@ -8,7 +9,8 @@ source "$(dirname "$0")/lib.sh"
 
 where=0
 [ "${1:-}" = --where ] && { where=1; shift; }
-name=${1:?usage: go-tool.sh [--where] NAME}
+name=${1:?usage: go-tool.sh [--where] NAME [VERSION]}
+wanted=${2:-}
 
 # recipe NAME: set MODULE (module/cmd/name@version), VERSION, LDFLAGS, TAGS and ENVS (extra environment).
 recipe() {
@@ -23,7 +25,7 @@ recipe() {
       # The stamp cosign's own release build sets (sigs.k8s.io/release-utils reads it for `cosign version`).
       LDFLAGS+=" -X sigs.k8s.io/release-utils/version.gitVersion=v$VERSION" ;;
     golangci-lint)
-      VERSION=$(pin GOLANGCI_LINT_VERSION)
+      VERSION=${wanted:-$(pin GOLANGCI_LINT_VERSION)}
       MODULE="github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v$VERSION"
       # What its release build stamps: `golangci-lint version` prints it, and the lint report names it.
       LDFLAGS+=" -X main.version=$VERSION -X main.commit=v$VERSION -X main.date=1970-01-01T00:00:00Z" ;;
@@ -37,6 +39,9 @@ recipe() {
   esac
 }
 recipe "$name"
+if [ -n "$wanted" ] && [ "$wanted" != "$VERSION" ]; then
+  echo "go-tool.sh: $name builds at its pinned version only ($VERSION)" >&2; exit 2
+fi
 dir="$PIPELINE_CACHE/tools/$name-$VERSION"
 if [ "$where" = 1 ]; then echo "$dir/$name"; exit 0; fi
 

@@ -1,5 +1,7 @@
 """bench/realworld.py reads ci's own table: the two stay in step."""
 
+from pathlib import Path
+
 import pytest
 
 from bench import realworld
@@ -68,3 +70,12 @@ def test_every_pinned_repository_left_out_says_why() -> None:
     assert all(str(e["left_out"]).strip() for e in left)
     assert sum(e["kind"] == "service" for e in run) >= 10
     assert sum(e["kind"] == "library" for e in run) >= 3
+
+
+def test_a_repository_pinning_golangci_lint_runs_that_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("PIPELINE_GO_IMAGE", "PIPELINE_TRIVY_IMAGE", "PIPELINE_TRIVY_DB"):
+        monkeypatch.setenv(name, f"127.0.0.1:5000/{name.lower()}:1")
+    pinned: dict[str, object] = {"ref": "example.com/svc@v1.0.0", "kind": "service", "golangci_lint": "2.12.2"}
+    plain: dict[str, object] = {"ref": "example.com/svc@v1.0.0", "kind": "service"}
+    assert "--golangci-lint-version=2.12.2" in realworld.pipeline_argv(pinned, Path("/src"))
+    assert not any(a.startswith("--golangci-lint") for a in realworld.pipeline_argv(plain, Path("/src")))
