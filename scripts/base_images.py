@@ -181,6 +181,8 @@ def lint_version_images(version: str) -> dict[str, Callable[[], dagger.Container
 async def main() -> None:
     """Publish every missing image of the profile (argv[1]: ci, test, or lint VERSION)."""
     if sys.argv[1:2] == ["lint"]:
+        if len(sys.argv) != 3:  # noqa: PLR2004 (lint VERSION)
+            sys.exit("usage: base_images.py ci|test|lint VERSION")
         images = lint_version_images(sys.argv[2])
     else:
         images = CI_IMAGES if sys.argv[1:] == ["ci"] else {**CI_IMAGES, **TEST_IMAGES}

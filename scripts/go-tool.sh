@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Build one pinned Go tool from its Go module on the host: `go-tool.sh NAME` (trivy, cosign, golangci-lint, helm,
 # promtool), or `go-tool.sh --where NAME` to print where it goes. `go-tool.sh golangci-lint VERSION` builds another
-# golangci-lint than the pinned one (the version a repository of `make realworld` pins in its own CI). Each tool is cached under
-# $PIPELINE_CACHE/tools/<name>-<version>/<name> by its own recipe (module, flags, tags, environment): a changed
-# recipe rebuilds that tool alone. The binary is installed into a temporary folder and moved into place, so an
+# golangci-lint than the pinned one (the version a repository of `make realworld` pins in its own CI). Each tool is
+# cached under $PIPELINE_CACHE/tools/<name>-<version>/<name> by its own recipe (module, flags, tags, environment):
+# a changed recipe rebuilds that tool alone. The binary is installed into a temporary folder and moved into place, so an
 # interrupted build never leaves a binary that looks finished.
 source "$(dirname "$0")/lib.sh"
 

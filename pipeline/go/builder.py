@@ -29,12 +29,11 @@ GOMODCACHE: Final = "/go/pkg/mod"
 GOCACHE: Final = "/root/.cache/go-build"
 #: Cache volumes are prefixed with the module name so they never collide with a user's.
 VOLUME_PREFIX: Final = "pipeline"
-#: What `go mod download` reads: the download step is keyed on these files alone.
 #: The flags every compile in the root's Go build cache shares: release builds, vet and the tools installed. Go
 #: keys a compiled package on its flags, so with these alike each package (the standard library's too) compiles
 #: once per platform, whichever step gets there first.
 COMPILE_FLAGS: Final = ("-trimpath", "-buildvcs=false")
-
+#: What `go mod download` reads: the download step is keyed on these files alone.
 MODULE_FILES: Final = ["**/go.mod", "**/go.sum", "go.work", "go.work.sum"]
 VENDOR_MANIFEST: Final = "vendor/modules.txt"
 #: GoEnv's project when none was read (tools-only containers).
