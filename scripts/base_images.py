@@ -29,6 +29,8 @@ from pipeline.go.lint_tool import lint_image
 ROOT = Path(__file__).resolve().parent.parent
 PASSWD = "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n"  # noqa: S105 (/etc/passwd, no password)
 REDIS_PORT = 6379
+#: scripts/go-tool.sh: builds a Go tool on the host (NAME [VERSION]), or prints where it goes (--where NAME [VERSION]).
+GO_TOOL = ("bash", str(ROOT / "scripts" / "go-tool.sh"))
 PATH = "/go/bin:/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
@@ -87,7 +89,7 @@ def host_go_root() -> str:
 
 def tool(name: str, version: str = "") -> dagger.File:
     """Return a Go tool scripts/go-tool.sh built on the host (at its pinned version, or at version)."""
-    argv = ["bash", str(ROOT / "scripts" / "go-tool.sh"), "--where", name, *([version] if version else [])]
+    argv = [*GO_TOOL, "--where", name, *([version] if version else [])]
     where = subprocess.run(argv, capture_output=True, text=True, check=True)
     return dag.host().file(where.stdout.strip())
 
@@ -172,7 +174,7 @@ def lint_version_images(version: str) -> dict[str, Callable[[], dagger.Container
     """Return golangci-lint at version under its Docker Hub name; it is built (scripts/go-tool.sh) when missing."""
 
     def make() -> dagger.Container:
-        subprocess.run(["bash", str(ROOT / "scripts" / "go-tool.sh"), "golangci-lint", version], check=True)
+        subprocess.run([*GO_TOOL, "golangci-lint", version], check=True)
         return golangci_lint(version)
 
     return {lint_image(version, digest=False): make}
