@@ -20,7 +20,7 @@ from pipeline.release.supply_chain import ReleaseFacts
 from pipeline.security.scan import Severity
 
 from .report import CiReport, Reports, skip_library
-from .steps import run_steps
+from .steps import Step, run_steps
 
 
 @dataclass(frozen=True)
@@ -95,9 +95,14 @@ async def ci(
         "build": build_all,
         "scan": scan_all,
     }
-    # Integration tests run after every check passed, and only when the source has some (go/integration_files).
-    if await integration.has_tests(env, source, tags, request.tag):
-        release = [("integration", integration_tests), *release]
-    results = await run_steps(checks, release)
+
+    async def after_checks() -> list[tuple[str, Step]]:
+        # Integration tests run after every check passed, and only when the source has some (go/integration_files):
+        # found beside the checks, so the listing and its tools' install delay none of them.
+        if await integration.has_tests(env, source, tags, request.tag):
+            return [("integration", integration_tests), *release]
+        return list(release)
+
+    results = await run_steps(checks, after_checks)
     cache = await resolved.cache_dir(p, env)
     return await out.report(results, env.go_version, cache=cache, notes=[env.cache_note])

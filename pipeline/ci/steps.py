@@ -46,10 +46,35 @@ async def concurrently(steps: Mapping[str, Step]) -> list[StepResult]:
     return [results[name] for name in steps]
 
 
-async def run_steps(checks: Mapping[str, Step], release: Sequence[tuple[str, Step]] = ()) -> list[StepResult]:
-    """Run checks concurrently, then each release step in order while all passed; every result, failed ones too."""
-    results = await concurrently(checks)
-    for name, step in release:
+#: The release steps, in order, or a coroutine function that finds them while the checks run.
+Release = Sequence[tuple[str, Step]] | Callable[[], Awaitable[Sequence[tuple[str, Step]]]]
+
+
+async def run_steps(checks: Mapping[str, Step], release: Release = ()) -> list[StepResult]:
+    """Run checks concurrently, then each release step in order while all passed; every result, failed ones too.
+
+    A release given as a coroutine function runs beside the checks (what it reads need not delay them); an error
+    it raises is raised once the checks are done, never cancelling them.
+    """
+    found: list[Sequence[tuple[str, Step]]] = []
+    errors: list[Exception] = []
+    results: list[StepResult] = []
+
+    async def find() -> None:
+        if not callable(release):
+            found.append(release)
+            return
+        try:
+            found.append(await release())
+        except Exception as e:  # noqa: BLE001 (raised below, after the checks, as it would have been before them)
+            errors.append(e)
+
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(find)
+        results += await concurrently(checks)
+    if errors:
+        raise errors[0]
+    for name, step in found[0]:
         if not all(r.ok or r.skipped for r in results):
             break
         results.append(await timed(name, step))
@@ -67,7 +92,7 @@ def verdict(results: list[StepResult]) -> PipelineError | None:
     return PipelineError("ci", cause, f"{table(results)}\n\n{details}")
 
 
-async def run_ci(checks: Mapping[str, Step], release: Sequence[tuple[str, Step]] = ()) -> str:
+async def run_ci(checks: Mapping[str, Step], release: Release = ()) -> str:
     """Run the steps (run_steps) and return the table; raise the verdict when any failed."""
     results = await run_steps(checks, release)
     error = verdict(results)

@@ -59,6 +59,41 @@ async def test_release_steps_run_only_when_all_checks_passed() -> None:
     assert table.splitlines()[-1] == "2 of 2 steps ok"
 
 
+async def test_release_steps_are_found_beside_the_checks() -> None:
+    listed = anyio.Event()
+    ran: list[str] = []
+
+    async def waits_for_the_listing() -> None:  # would never finish if the steps were found before the checks
+        await listed.wait()
+
+    async def integration() -> None:
+        ran.append("integration")
+
+    async def find() -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        listed.set()
+        return [("integration", integration)]
+
+    with anyio.fail_after(5):
+        table = await run_ci({"vet": waits_for_the_listing}, find)
+    assert ran == ["integration"]
+    assert table.splitlines()[-1] == "2 of 2 steps ok"
+
+
+async def test_a_failure_to_find_the_release_steps_is_raised_after_the_checks_not_cancelling_them() -> None:
+    done: list[str] = []
+
+    async def slow_check() -> None:
+        await anyio.sleep(0.05)
+        done.append("vet")
+
+    async def find() -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        raise PipelineError("integration-test", "go list failed")
+
+    with pytest.raises(PipelineError, match="go list failed"):
+        await run_ci({"vet": slow_check}, find)
+    assert done == ["vet"]
+
+
 async def test_gather_reraises_one_failure_plainly_and_merges_several() -> None:
     with pytest.raises(PipelineError) as one:
         await gather(ok, fails)
