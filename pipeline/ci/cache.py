@@ -27,12 +27,14 @@ OUT: Final = "/pipeline-cache"
 #: Where the fill mounts an imported cache's tarball and checksum, and the volumes it fills (one folder per part).
 FILL_DIR: Final = "/pipeline-cache-import"
 FILL_VOLUMES: Final = "/pipeline-cache-volumes"
-#: Exit code of the fill when the tarball does not match its checksum (truncated, damaged): nothing was copied.
+#: Exit code of the fill when the tarball does not match its checksum (truncated, damaged): every part it was
+#: filling is empty again.
 UNREADABLE: Final = 3
 #: Left in a volume once filled, so that a volume no step writes to (Trivy's, when a DB is given) is filled once.
 FILLED: Final = ".pipeline-cache-filled"
-#: Unpacks each part into its volume while the volume is empty (a warm engine's volumes keep their own). The
-#: tarball's checksum is checked before anything is copied; a part that fails midway is emptied again.
+#: Unpacks each part into its volume while the volume is empty (a warm engine's volumes keep their own), in one
+#: pass over the tarball while its checksum is checked beside it (two cores, one read). A tarball that does not match
+#: its checksum, or that tar cannot unpack, leaves every part it was filling empty again.
 FILL: Final = f"""set -u
 V={FILL_VOLUMES}
 empty=""
@@ -40,14 +42,21 @@ for part in "$@"; do
   if [ -z "$(ls -A "$V/$part")" ]; then empty="$empty $part"; fi
 done
 [ -n "$empty" ] || exit 0
-(cd {FILL_DIR} && sha256sum -c {CHECKSUM} >/dev/null) || exit {UNREADABLE}
-for part in $empty; do
-  tar -xf {FILL_DIR}/{TARBALL} -C $V "./$part" 2>/dev/null || {{
-    echo "cache: the $part part was not used" >&2
-    rm -rf "$V/$part"/* "$V/$part"/.[!.]* 2>/dev/null
-  }}
-  touch "$V/$part/{FILLED}"
-done
+(cd {FILL_DIR} && sha256sum -c {CHECKSUM} >/dev/null 2>&1) &
+checksum=$!
+members=""
+for part in $empty; do members="$members ./$part"; done
+tar -xf {FILL_DIR}/{TARBALL} -C $V $members 2>/dev/null
+unpacked=$?
+wait $checksum
+matched=$?
+if [ "$matched" -ne 0 ] || [ "$unpacked" -ne 0 ]; then
+  for part in $empty; do rm -rf "$V/$part"/* "$V/$part"/.[!.]* 2>/dev/null; done
+  [ "$matched" -eq 0 ] || exit {UNREADABLE}
+  echo "cache: the parts$empty were not used (tar exit code $unpacked)" >&2
+  exit 0
+fi
+for part in $empty; do touch "$V/$part/{FILLED}"; done
 exit 0
 """
 #: Where the export gathers the parts before it packs them into one tarball (one file travels faster and surer
@@ -81,8 +90,11 @@ cp -a {LINT_MOUNT}/. $P/golangci-lint/ || echo "cache: golangci-lint cache not e
 cp -a {TRIVY_MOUNT}/. $P/trivy/ || echo "cache: Trivy DB not exported" >&2
 # Entries no run used for a day stay behind (Go and golangci-lint refresh an entry's time when they use it).
 find $P/gobuild $P/gotest $P/golangci-lint -type f -mtime +{KEEP_DAYS} -exec rm -f {{}} + || true
-if tar -cf {OUT}/{TARBALL} -C $P .; then
-  (cd {OUT} && sha256sum {TARBALL} > {CHECKSUM})
+# Packed, written and checksummed in one pass: the checksum is of the bytes written, read once.
+{{ tar -cf - -C $P .; echo $? > /tmp/packed; }} \\
+  | {{ tee {OUT}/{TARBALL}; echo $? > /tmp/written; }} | sha256sum > /tmp/sum
+if [ "$(cat /tmp/packed)" = 0 ] && [ "$(cat /tmp/written)" = 0 ]; then
+  sed 's/ -$/ {TARBALL}/' /tmp/sum > {OUT}/{CHECKSUM}
 else
   echo "cache: could not pack the cache" >&2; rm -f {OUT}/{TARBALL}
 fi
