@@ -31,7 +31,7 @@ from .go.builder_modfiles import GoMod
 from .go.lint import lint_cache
 from .go.lint_tool import LintTool, choose_lint_tool
 from .go.platforms import Platform, parse_platform, parse_platforms
-from .go.testing import test_cache
+from .go.testing import TEST_TOOLS, test_cache
 from .release.publish_tags import check_address, fan_out
 from .release.supply_chain import BuildRecipe, Supply
 from .security import scan
@@ -150,7 +150,7 @@ async def cache_seeds(p: Config, project: GoMod, go_version: str) -> Seeds:
 async def cache_dir(p: Config, env: GoEnv) -> dagger.Directory:
     """Return the cache folder of this run's volumes (lazy)."""
     manifest = await cache_manifest(p, env.project, env.go_version)
-    return export_dir(env, await source(p), manifest, volumes(env))
+    return export_dir(env, await source(p), manifest, volumes(env), TEST_TOOLS)
 
 
 async def ignorefile(p: Config, given_file: dagger.File | None) -> dagger.File | None:

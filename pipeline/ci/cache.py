@@ -11,7 +11,7 @@ only while Trivy deems it fresh).
 """
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -76,14 +76,29 @@ EXPORT: Final = f"""set -u
 # Never fails the run: a part that cannot be copied is left out, and says so on stderr.
 P={PARTS_DIR}
 mkdir -p $P/gomod $P/gobuild $P/gotest $P/golangci-lint $P/trivy
-if [ ! -f vendor/modules.txt ]; then
-  go mod download -json 2>/dev/null | grep -E '"(Zip|Info|GoMod)": ' | sed 's/.*": "\\(.*\\)",*$/\\1/' \\
-    | sed "s#^$GOMODCACHE/##" > /tmp/modules
-  sed -n 's/\\.zip$/.ziphash/p' /tmp/modules > /tmp/ziphashes && cat /tmp/ziphashes >> /tmp/modules
-  (cd "$GOMODCACHE" && while read -r f; do
-    if [ -f "$f" ]; then mkdir -p "$P/gomod/${{f%/*}}" && cp -p "$f" "$P/gomod/$f"; fi
-  done < /tmp/modules) || echo "cache: module zips not exported" >&2
-fi
+# The module files go.sum needs, then those of the tools installed with `go install PKG@VERSION` (the arguments):
+# the tool's module, found by shortening PKG until the cache has its go.mod, and the modules of its build list (go
+# list -m -e: from the cache alone, no proxy, no checksum database; what a run downloaded was verified then).
+paths() {{ grep -E '"(Zip|Info|GoMod)": ' | sed 's/.*": "\\(.*\\)",*$/\\1/' | sed "s#^$GOMODCACHE/##"; }}
+: > /tmp/modules
+if [ ! -f vendor/modules.txt ]; then go mod download -json 2>/dev/null | paths >> /tmp/modules; fi
+for tool in "$@"; do
+  mod=${{tool%@*}} version=${{tool##*@}}
+  while [ ! -f "$GOMODCACHE/cache/download/$mod/@v/$version.mod" ] && [ "$mod" != "${{mod%/*}}" ]; do
+    mod=${{mod%/*}}
+  done
+  at="cache/download/$mod/@v/$version"
+  [ -f "$GOMODCACHE/$at.mod" ] || continue
+  printf '%s\\n' "$at.info" "$at.mod" "$at.zip" >> /tmp/modules
+  t=$(mktemp -d) && cp "$GOMODCACHE/$at.mod" "$t/go.mod" && (cd "$t" \\
+    && GOPROXY=off GOSUMDB=off GOFLAGS=-mod=mod go list -m -e -json all 2>/dev/null | grep '"GoMod": ' | paths \\
+    | grep '^cache/download/' | sed 'p; s/\\.mod$/.info/p; s/\\.info$/.zip/' >> /tmp/modules)
+  rm -rf "$t"
+done
+sed -n 's/\\.zip$/.ziphash/p' /tmp/modules > /tmp/ziphashes && cat /tmp/ziphashes >> /tmp/modules
+(cd "$GOMODCACHE" && sort -u /tmp/modules | while read -r f; do
+  if [ -f "$f" ]; then mkdir -p "$P/gomod/${{f%/*}}" && cp -p "$f" "$P/gomod/$f"; fi
+done) || echo "cache: module zips not exported" >&2
 cp -a "$GOCACHE/." $P/gobuild/ || echo "cache: Go build cache not exported" >&2
 cp -a {TEST_MOUNT}/. $P/gotest/ || echo "cache: test cache not exported" >&2
 cp -a {LINT_MOUNT}/. $P/golangci-lint/ || echo "cache: golangci-lint cache not exported" >&2
@@ -193,11 +208,17 @@ def first_line(e: BaseException) -> str:
 
 
 def export_dir(
-    env: GoEnv, source: dagger.Directory, manifest: CacheManifest, volumes: Mapping[str, dagger.CacheVolume]
+    env: GoEnv,
+    source: dagger.Directory,
+    manifest: CacheManifest,
+    volumes: Mapping[str, dagger.CacheVolume],
+    tools: Sequence[str] = (),
 ) -> dagger.Directory:
     """Return the cache folder of the volumes the steps used (lazy: copied when exported, never from cache).
 
     volumes: the cache volumes beside Go's own, by part (golangci-lint, gotest, trivy).
+    tools: the tools the steps install (PKG@VERSION), whose modules travel with go.sum's: a new engine links them
+    from the imported build cache without downloading a module.
     """
     ctr = (
         env.container()
@@ -210,7 +231,7 @@ def export_dir(
         .with_env_variable("PIPELINE_CACHE_EXPORT", str(time.time_ns()))  # the volumes' content now, not a copy
         .with_new_file(f"{OUT}/{MANIFEST}", manifest.to_json())
     )
-    return env.exec(ctr, ["sh", "-c", EXPORT]).directory(OUT)  # manifest.json and the tarball
+    return env.exec(ctr, ["sh", "-c", EXPORT, "export", *tools]).directory(OUT)  # manifest.json and the tarball
 
 
 def image_of(cache: dagger.Directory) -> dagger.Container:

@@ -21,7 +21,8 @@ from dagger import dag
 from pipeline import Pipeline, resolved
 from pipeline.ci.cache_manifest import parse_manifest
 from pipeline.core.tasks import gather
-from pipeline.go.builder import GoEnv
+from pipeline.go.builder import COMPILE_FLAGS, GoEnv
+from pipeline.go.testing import TEST_TOOLS
 from tests.conftest import ROOT
 from tests.engine.conftest import source
 
@@ -93,6 +94,20 @@ async def test_a_new_engine_seeded_from_the_folder_answers_from_gos_test_cache(
     report = await fresh(go_image, cache_from=dag.host().directory(str(cache_folder))).test()
     assert report.ok
     assert "package(s) from Go's test cache" in report.summary, report.summary
+
+
+async def test_a_new_engine_seeded_from_the_folder_installs_the_test_tools_without_downloading_a_module(
+    cache_folder: Path, go_image: str
+) -> None:
+    """The tools' modules travel with go.sum's: `go install` of gotestsum and gocover-cobertura downloads none."""
+    p = fresh(go_image, cache_from=dag.host().directory(str(cache_folder)))
+    env = await resolved.go_env(p)
+    assert env.cache_note.startswith("cache: seeded from the cache folder"), env.cache_note
+    for tool in TEST_TOOLS:
+        installed = env.exec(env.container(), ["go", "install", "-x", *COMPILE_FLAGS, tool])
+        log = await installed.stderr()
+        assert "go: downloading" not in log, log
+        assert "/link " in log or "link -o" in log, log  # linked from the imported build cache's compiles
 
 
 async def test_the_steps_are_the_same_whatever_cache_filled_their_volumes(cache_folder: Path, go_image: str) -> None:
