@@ -91,7 +91,7 @@ for tool in "$@"; do
   [ -f "$GOMODCACHE/$at.mod" ] || continue
   printf '%s\\n' "$at.info" "$at.mod" "$at.zip" >> /tmp/modules
   t=$(mktemp -d) && cp "$GOMODCACHE/$at.mod" "$t/go.mod" && (cd "$t" \\
-    && GOPROXY=off GOSUMDB=off GOFLAGS=-mod=mod go list -m -e -json all 2>/dev/null | grep '"GoMod": ' | paths \\
+    && GOPROXY=off GOSUMDB=off GOFLAGS=-mod=mod go list -m -e -json all 2>/dev/null | paths \\
     | grep '^cache/download/' | sed 'p; s/\\.mod$/.info/p; s/\\.info$/.zip/' >> /tmp/modules)
   rm -rf "$t"
 done
