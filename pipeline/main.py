@@ -20,7 +20,7 @@ from .args import (
 )
 from .chart import check as chart
 from .ci import run as ci_run
-from .ci.cache import image_of as cache_image_of
+from .ci.cache import COMPRESSION
 from .ci.report import CiReport
 from .core.errors import PipelineError
 from .core.validate import ArgKind, Checked
@@ -102,10 +102,11 @@ class Pipeline(ReleaseFunctions, PerfFunctions):
         check_login(username, password)
         env = await resolved.go_env(self)
         manifest = await resolved.cache_manifest(self, env.project, env.go_version)
-        image = cache_image_of(await resolved.cache_dir(self, env))
+        image = await resolved.cache_image(self, env)
         if password is not None:
             image = image.with_registry_auth(address, username, password)
-        return [await image.publish(f"{address}:{tag}") for tag in (manifest.key(), manifest.line())]
+        tags = (manifest.key(), manifest.line())
+        return [await image.publish(f"{address}:{tag}", forced_compression=COMPRESSION) for tag in tags]
 
     @dagger.function
     async def chart_check(

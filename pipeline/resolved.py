@@ -9,7 +9,7 @@ import dagger
 from dagger import dag
 
 from . import pins
-from .ci.cache import NO_SEEDS, Seeds, export_dir, fill, import_seeds
+from .ci.cache import NO_SEEDS, Seeds, export_dir, export_image, fill, import_seeds
 from .ci.cache_manifest import CacheManifest, gosum_digest
 from .config import Config
 from .core.errors import UsageError
@@ -147,10 +147,16 @@ async def cache_seeds(p: Config, project: GoMod, go_version: str) -> Seeds:
     return await import_seeds(want, p.cache_from, p.cache_image, login)
 
 
+async def cache_image(p: Config, env: GoEnv) -> dagger.Container:
+    """Return the image of this run's volumes, the OCI artifact cache-push publishes (lazy)."""
+    manifest = await cache_manifest(p, env.project, env.go_version)
+    return export_image(env, await source(p), manifest, volumes(env), TEST_TOOLS)
+
+
 async def cache_dir(p: Config, env: GoEnv) -> dagger.Directory:
     """Return the cache folder of this run's volumes (lazy)."""
     manifest = await cache_manifest(p, env.project, env.go_version)
-    return export_dir(env, await source(p), manifest, volumes(env), TEST_TOOLS)
+    return export_dir(env, await cache_image(p, env), manifest)
 
 
 async def ignorefile(p: Config, given_file: dagger.File | None) -> dagger.File | None:

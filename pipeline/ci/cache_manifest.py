@@ -1,6 +1,7 @@
 """What a travelling cache was made for, its key, and whether a found one may seed this run (pure logic).
 
-A cache folder (or OCI artifact) holds `manifest.json` and `cache.tar` (its parts): the manifest names the Go
+A cache folder holds `manifest.json` and `cache.oci.tar`, an OCI image of its parts (one zstd layer, written by the
+engine's own exporter); the OCI artifact in a registry is the same image. The manifest names the Go
 version, the engine's platform, the tool versions and a digest of the go.sum files. Its key names it in a
 registry. A cache made for another Go version or platform is left out (its entries could not be used); any other
 difference only means fewer hits. Nothing in it can change a verdict: Go verifies module zips against go.sum when
@@ -13,12 +14,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Final, cast
 
 MANIFEST: Final = "manifest.json"
-#: The cache's parts, one folder each, packed into one tar file beside the manifest.
-TARBALL: Final = "cache.tar"
-#: The tarball's sha256 (sha256sum's line): an import checks it before it unpacks anything.
+#: The cache's parts, one folder each, as an OCI image tarball (one zstd-compressed layer) beside the manifest.
+TARBALL: Final = "cache.oci.tar"
+#: The tarball's sha256 (sha256sum's line): an import that does not match it fills nothing.
 CHECKSUM: Final = f"{TARBALL}.sha256"
-#: The manifest's format; a folder written by another format is not read.
-FORMAT: Final = 1
+#: The manifest's format; a cache written in another format is not read (format 1 was a plain tar file).
+FORMAT: Final = 2
 
 
 @dataclass(frozen=True)

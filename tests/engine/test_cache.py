@@ -6,10 +6,10 @@ though nothing ran in that namespace before. A foreign or broken cache is named 
 the run is cold.
 """
 
+import hashlib
 import json
 import os
 import shutil
-import tarfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +19,13 @@ import pytest
 from dagger import dag
 
 from pipeline import Pipeline, resolved
-from pipeline.ci.cache_manifest import parse_manifest
+from pipeline.ci.cache_manifest import CHECKSUM, MANIFEST, TARBALL, parse_manifest
 from pipeline.core.tasks import gather
 from pipeline.go.builder import COMPILE_FLAGS, GoEnv
 from pipeline.go.testing import TEST_TOOLS
 from tests.conftest import ROOT
 from tests.engine.conftest import source
+from tests.oci import layer_media_types
 
 # A cold ci on app/ in a fresh namespace (every cache empty), then the runs it seeds.
 pytestmark = pytest.mark.timeout(2400)
@@ -75,17 +76,24 @@ def cache_folder(made: Made) -> Path:
     return made.folder
 
 
-def test_the_folder_holds_a_manifest_and_one_tarball_of_each_part(cache_folder: Path) -> None:
-    manifest = parse_manifest((cache_folder / "manifest.json").read_text())
+async def test_the_folder_holds_a_manifest_and_one_zstd_image_of_the_parts(cache_folder: Path, go_image: str) -> None:
+    manifest = parse_manifest((cache_folder / MANIFEST).read_text())
     assert manifest is not None
     assert manifest.go_version == "1.26.8"
     assert manifest.tools["golangci-lint"] == "2.15.0"
-    assert sorted(p.name for p in cache_folder.iterdir()) == ["cache.tar", "cache.tar.sha256", "manifest.json"]
-    with tarfile.open(cache_folder / "cache.tar") as tar:
-        names = tar.getnames()
-    assert {n.split("/")[1] for n in names if n.count("/") >= 1} >= {"gomod", "gobuild", "gotest", "golangci-lint"}
-    assert any(n.startswith("./gomod/cache/download/") and n.endswith(".zip") for n in names), "no module zip"
-    assert any(n.startswith("./gotest/") and n.endswith("-d") for n in names), "no test cache entry"
+    assert sorted(p.name for p in cache_folder.iterdir()) == [TARBALL, CHECKSUM, MANIFEST]
+    assert (cache_folder / CHECKSUM).read_text().split() == [
+        hashlib.sha256((cache_folder / TARBALL).read_bytes()).hexdigest(),
+        TARBALL,
+    ]
+    assert layer_media_types(cache_folder / TARBALL) == ["application/vnd.oci.image.layer.v1.tar+zstd"]
+    parts = dag.container().import_(dag.host().directory(str(cache_folder)).file(TARBALL)).rootfs()
+    assert {"gomod/", "gobuild/", "gotest/", "golangci-lint/", "trivy/", MANIFEST} <= set(await parts.entries())
+    assert await parts.glob("gomod/cache/download/**/*.zip"), "no module zip"
+    assert await parts.glob("gotest/**/*-d"), "no test cache entry"
+    # The test cache keeps the owner the tests run as (the builder's nonroot user), so they can write to it.
+    owner = dag.container().from_(go_image).with_mounted_directory("/parts", parts)
+    assert (await owner.with_exec(["stat", "-c", "%u:%g", "/parts/gotest"]).stdout()).strip() == "65532:65532"
 
 
 async def test_a_new_engine_seeded_from_the_folder_answers_from_gos_test_cache(
@@ -157,18 +165,23 @@ async def test_a_foreign_or_broken_cache_is_named_and_fills_nothing(
     assert f"cache: not used, the run is cold: {other_go}" in report.summary.splitlines()
 
 
-async def test_a_truncated_cache_fills_nothing_and_the_run_goes_on_cold(
+async def test_a_truncated_or_damaged_cache_fills_nothing_and_the_run_goes_on_cold(
     cache_folder: Path, go_image: str, tmp_path: Path
 ) -> None:
-    for name in ("manifest.json", "cache.tar.sha256"):
-        shutil.copy(cache_folder / name, tmp_path / name)
-    tarball = (cache_folder / "cache.tar").read_bytes()
-    (tmp_path / "cache.tar").write_bytes(tarball[: len(tarball) // 2])
-    p = fresh(go_image, cache_from=dag.host().directory(str(tmp_path)))
-    env = await resolved.go_env(p)
-    expected = "the cache folder: cache.tar does not match cache.tar.sha256 (truncated or damaged)"
-    assert env.cache_note == f"cache: not used, the run is cold: {expected}"
-    assert await filled_volumes(env, go_image) == "", "a truncated cache filled a volume"
+    tarball = (cache_folder / TARBALL).read_bytes()
+    middle = len(tarball) // 2
+    flipped = tarball[:middle] + bytes(b ^ 0xFF for b in tarball[middle : middle + 64]) + tarball[middle + 64 :]
+    for name, damaged in (("truncated", tarball[:middle]), ("damaged", flipped)):
+        folder = tmp_path / name
+        folder.mkdir()
+        for kept in (MANIFEST, CHECKSUM):
+            shutil.copy(cache_folder / kept, folder / kept)
+        (folder / TARBALL).write_bytes(damaged)
+        env = await resolved.go_env(fresh(go_image, cache_from=dag.host().directory(str(folder))))
+        # Either the engine's import refuses it, or the copy does not match the checksum: cold either way.
+        assert env.cache_note.startswith("cache: not used, the run is cold: the cache folder: "), env.cache_note
+        assert "truncated or damaged" in env.cache_note, env.cache_note
+        assert await filled_volumes(env, go_image) == "", f"a {name} cache filled a volume"
 
 
 async def test_cache_push_then_a_new_engine_pulls_it_by_key(
