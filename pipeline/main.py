@@ -101,8 +101,7 @@ class Pipeline(ReleaseFunctions, PerfFunctions):
         check_address(address)
         check_login(username, password)
         env = await resolved.go_env(self)
-        manifest = await resolved.cache_manifest(self, env.project, env.go_version)
-        image = await resolved.cache_image(self, env)
+        image, manifest = await resolved.cache_image(self, env)
         if password is not None:
             image = image.with_registry_auth(address, username, password)
         tags = (manifest.key(), manifest.line())

@@ -21,6 +21,7 @@ import anyio
 import dagger
 from dagger import dag
 
+from pipeline.core.execs import bounded
 from pipeline.go.builder import MODULE_FILES, SRC, GoEnv
 
 from .cache_manifest import CHECKSUM, MANIFEST, TARBALL, CacheManifest, describe, parse_manifest, unusable
@@ -40,6 +41,10 @@ FILL_VOLUMES: Final = "/pipeline-cache-volumes"
 UNREADABLE: Final = 3
 #: Left in a volume once filled, so that a volume no step writes to (Trivy's, when a DB is given) is filled once.
 FILLED: Final = ".pipeline-cache-filled"
+#: Names the parts whose volume is empty: only those are filled, and a warm engine's volumes never make it import
+#: a folder's tarball.
+PROBED: Final = "PIPELINE_CACHE_PROBE"
+EMPTY: Final = f"""for part in "$@"; do [ -n "$(ls -A {FILL_VOLUMES}/$part)" ] || echo "$part"; done"""
 #: Copies each part into its volume while the volume is empty (a warm engine's volumes keep their own); a folder's
 #: tarball is checked against its checksum beside the copy (two cores, one read). A tarball that does not match its
 #: checksum, or a part that cannot be copied, leaves every part it was filling empty again.
@@ -78,8 +83,9 @@ TRIVY_MOUNT: Final = "/cache/trivy"
 #: Cache entries a run last used more than this many whole days ago are left out of an export (find -mtime +0:
 #: older than a day; busybox's find, in minimal builders, has -mtime and -exec but neither -mmin nor -delete).
 KEEP_DAYS: Final = 0
-#: Seconds an import may take before the run goes on cold.
+#: Seconds an import may take before the run goes on cold, and the export's checksum before it fails.
 IMPORT_SECONDS: Final = 600
+EXPORT_SECONDS: Final = 600
 #: Copies every part out of the mounted volumes; the module zips are the ones `go mod download` lists for go.sum.
 EXPORT: Final = f"""set -u
 # Never fails the run: a part that cannot be copied is left out, and says so on stderr.
@@ -202,14 +208,9 @@ async def fill(env: GoEnv, seeds: Seeds, volumes: Mapping[str, dagger.CacheVolum
     if seeds.parts is None:
         return ""
     cold = "cache: not used, the run is cold"
-    ctr = dag.container().from_(env.image).with_mounted_directory(FILL_DIR, seeds.parts)
-    if seeds.checked is not None:
-        ctr = ctr.with_mounted_directory(FILL_SUM, seeds.checked)
-    for part, vol in volumes.items():
-        ctr = ctr.with_mounted_cache(f"{FILL_VOLUMES}/{part}", vol)
     try:
         with anyio.fail_after(IMPORT_SECONDS):
-            code = await env.exec(ctr, ["sh", "-c", FILL, "fill", *volumes], expect=dagger.ReturnType.ANY).exit_code()
+            code = await _fill_empty(env, seeds.parts, seeds.checked, volumes)
     except TimeoutError:
         return f"{cold}: {seeds.label}: not unpacked within {IMPORT_SECONDS}s"
     except dagger.DaggerError as e:
@@ -219,6 +220,24 @@ async def fill(env: GoEnv, seeds: Seeds, volumes: Mapping[str, dagger.CacheVolum
     if code:
         return f"{cold}: {seeds.label}: not unpacked (exit code {code})"
     return ""
+
+
+async def _fill_empty(
+    env: GoEnv, parts: dagger.Directory, checked: dagger.Directory | None, volumes: Mapping[str, dagger.CacheVolume]
+) -> int:
+    """Fill the volumes that are empty from the found cache; return the fill's exit code (0: none was empty)."""
+    ctr = dag.container().from_(env.image)
+    for part, vol in volumes.items():
+        ctr = ctr.with_mounted_cache(f"{FILL_VOLUMES}/{part}", vol)
+    # The volumes as they are now (never a cached answer), asked without the parts: asking imports nothing.
+    probe = env.exec(ctr.with_env_variable(PROBED, str(time.time_ns())), ["sh", "-c", EMPTY, "empty", *volumes])
+    empty = (await probe.stdout()).split()
+    if not empty:
+        return 0
+    ctr = ctr.with_mounted_directory(FILL_DIR, parts)
+    if checked is not None:
+        ctr = ctr.with_mounted_directory(FILL_SUM, checked)
+    return await env.exec(ctr, ["sh", "-c", FILL, "fill", *empty], expect=dagger.ReturnType.ANY).exit_code()
 
 
 def first_line(e: BaseException) -> str:
@@ -255,16 +274,27 @@ def export_image(
     return dag.container().with_directory("/", parts)
 
 
-def export_dir(env: GoEnv, image: dagger.Container, manifest: CacheManifest) -> dagger.Directory:
-    """Return the cache folder: the manifest, the image as an OCI tarball (zstd), and its sha256 (lazy)."""
+@dataclass(frozen=True)
+class Packing:
+    """What a cache folder is made from, all lazy: the parts' image, its manifest, the container that checksums it."""
+
+    image: dagger.Container
+    manifest: str
+    summer: dagger.Container
+
+
+def checksummer(env: GoEnv) -> dagger.Container:
+    """Return the container the export checksums the tarball in (the builder: sha256sum is in every one)."""
+    return dag.container().from_(env.image).with_workdir(OUT)
+
+
+def export_dir(image: dagger.Container, manifest: str, summer: dagger.Container) -> dagger.Directory:
+    """Return the cache folder: the manifest, the image as an OCI tarball (zstd), and its sha256.
+
+    The engine packs the image when this is called (Container.asTarball is not lazy): call it only for a folder
+    that will be written.
+    """
     tarball = image.as_tarball(forced_compression=COMPRESSION)
-    summed = env.exec(
-        dag.container().from_(env.image).with_mounted_file(f"{OUT}/{TARBALL}", tarball).with_workdir(OUT),
-        ["sh", "-c", f"sha256sum {TARBALL} > {CHECKSUM}"],
-    ).file(f"{OUT}/{CHECKSUM}")
-    return (
-        dag.directory()
-        .with_new_file(MANIFEST, manifest.to_json())
-        .with_file(TARBALL, tarball)
-        .with_file(CHECKSUM, summed)
-    )
+    argv = bounded(["sh", "-c", f"sha256sum {TARBALL} > {CHECKSUM}"], EXPORT_SECONDS)
+    summed = summer.with_mounted_file(f"{OUT}/{TARBALL}", tarball).with_exec(argv).file(f"{OUT}/{CHECKSUM}")
+    return dag.directory().with_new_file(MANIFEST, manifest).with_file(TARBALL, tarball).with_file(CHECKSUM, summed)

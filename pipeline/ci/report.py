@@ -22,6 +22,7 @@ from pipeline.go.testing import TestReport
 from pipeline.security.sarif_log import Run, merge, runs_of, vet_run
 from pipeline.security.scan import ScanReport
 
+from .cache import Packing, export_dir
 from .steps import Skipped, verdict
 from .steps_table import StepResult, table
 
@@ -43,10 +44,18 @@ class CiReport:
     ok: Annotated[bool, Doc("True when no step failed (skipped steps do not count).")] = dagger.field(default=False)
     failed: Annotated[list[str], Doc("The steps that failed.")] = dagger.field(default=list)
     details: Annotated[str, Doc("Each failed step's error, as check prints it.")] = dagger.field(default="")
-    cache: Annotated[
-        dagger.Directory | None,
-        Doc("This run's caches as a folder for actions/cache or GitLab cache: (--cache-from takes it back)."),
-    ] = dagger.field(default=None)
+    #: What the cache folder is made from (lazy: the engine packs it only when a job asks for the folder); not
+    #: arguments of the type's constructor, which nobody calls.
+    cache_image: dagger.Container | None = field(default=None, init=False)
+    cache_manifest: str = field(default="", init=False)
+    cache_summer: dagger.Container | None = field(default=None, init=False)
+
+    @dagger.function
+    def cache(self) -> dagger.Directory | None:
+        """Return this run's caches as a folder for actions/cache or GitLab cache: (--cache-from takes it back)."""
+        if self.cache_image is None or self.cache_summer is None:
+            return None
+        return export_dir(self.cache_image, self.cache_manifest, self.cache_summer)
 
     @dagger.function
     def check(self) -> None:
@@ -122,7 +131,7 @@ class Reports:
         return merge(runs) if runs else ""
 
     async def report(
-        self, results: list[StepResult], go_version: str, *, cache: dagger.Directory | None = None, notes: list[str]
+        self, results: list[StepResult], go_version: str, *, cache: Packing | None = None, notes: list[str]
     ) -> CiReport:
         """Return the CiReport of these results: table, summaries, notes, every report file, the verdict, the cache."""
         order = {"test": 0, "lint": 1}  # then each platform's scan, in platform order
@@ -135,14 +144,16 @@ class Reports:
         if sarif := await self.sarif(go_version):
             out = out.with_new_file("pipeline.sarif", sarif)
         error = verdict(results)
-        return CiReport(
+        report = CiReport(
             summary=text,
             reports=out,
             ok=error is None,
             failed=[r.name for r in results if not r.ok and not r.skipped],
             details=f"{error.cause}\n{error.details}" if error is not None else "",
-            cache=cache,
         )
+        if cache is not None:
+            report.cache_image, report.cache_manifest, report.cache_summer = cache.image, cache.manifest, cache.summer
+        return report
 
 
 __all__ = ["CiReport", "Reports", "Skipped", "skip_library"]

@@ -19,6 +19,7 @@ from pipeline.release.functions import ReleaseFunctions
 from pipeline.release.supply_chain import ReleaseFacts
 from pipeline.security.scan import Severity
 
+from .cache import Packing, checksummer
 from .report import CiReport, Reports, skip_library
 from .steps import Step, run_steps
 
@@ -104,5 +105,6 @@ async def ci(
         return list(release)
 
     results = await run_steps(checks, after_checks)
-    cache = await resolved.cache_dir(p, env)
-    return await out.report(results, env.go_version, cache=cache, notes=[env.cache_note])
+    image, manifest = await resolved.cache_image(p, env)
+    packing = Packing(image, manifest.to_json(), checksummer(env))
+    return await out.report(results, env.go_version, cache=packing, notes=[env.cache_note])

@@ -134,6 +134,20 @@ async def test_the_steps_are_the_same_whatever_cache_filled_their_volumes(cache_
     assert "package(s) from Go's test cache" in report.summary, report.summary
 
 
+async def test_an_engine_whose_volumes_are_filled_never_imports_the_folder(
+    cache_folder: Path, go_image: str, tmp_path: Path
+) -> None:
+    """A warm engine (a laptop, a self-hosted runner) asks which volumes are empty first, and imports nothing."""
+    namespace = f"fresh-{uuid.uuid4().hex[:8]}"
+    seeded = await resolved.go_env(fresh(go_image, namespace, cache_from=dag.host().directory(str(cache_folder))))
+    assert seeded.cache_note.startswith("cache: seeded from the cache folder"), seeded.cache_note
+    for kept in (MANIFEST, CHECKSUM):
+        shutil.copy(cache_folder / kept, tmp_path / kept)
+    (tmp_path / TARBALL).write_bytes(b"not an OCI tarball: importing it would fail")
+    again = await resolved.go_env(fresh(go_image, namespace, cache_from=dag.host().directory(str(tmp_path))))
+    assert again.cache_note == seeded.cache_note
+
+
 async def test_a_fresh_namespace_starts_with_empty_volumes(go_image: str) -> None:
     """What the seeded runs are measured against: without a cache, a new namespace's volumes hold nothing."""
     assert await filled_volumes(await resolved.go_env(fresh(go_image)), go_image) == ""
