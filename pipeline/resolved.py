@@ -1,9 +1,10 @@
 """The Pipeline's configuration resolved into what the steps take: source, Go env, build flags, platforms, caches."""
 
+import asyncio
 from collections.abc import Awaitable
 from dataclasses import replace
 from functools import partial
-from typing import Protocol
+from typing import Final, Protocol
 
 import dagger
 from dagger import dag
@@ -59,7 +60,23 @@ async def source(p: Config) -> dagger.Directory:
 
 
 async def go_env(p: Config) -> GoEnv:
-    """Return the Go builder environment: go.mod read, the Go version chosen, an imported cache in its volumes."""
+    """Return the Go builder environment: go.mod read, the Go version chosen, an imported cache in its volumes.
+
+    Made once per Pipeline (its steps share it): the cache volumes are looked at, and filled, once.
+    """
+    state = vars(p)  # not a field: never part of the object's state, so never cached across calls
+    made: asyncio.Future[GoEnv] | None = state.get(_GO_ENV)
+    if made is None:
+        made = state[_GO_ENV] = asyncio.ensure_future(_go_env(p))
+    return await asyncio.shield(made)  # a cancelled step does not cancel the others' environment
+
+
+#: Where go_env keeps a Pipeline's environment while it is made and after.
+_GO_ENV: Final = "_pipeline_go_env"
+
+
+async def _go_env(p: Config) -> GoEnv:
+    """Make go_env's environment."""
     project = await read_project(given(p))
     version = effective_go_version(project, p.go_version)
     seeds = await cache_seeds(p, project, version)

@@ -223,7 +223,10 @@ async def fill(env: GoEnv, seeds: Seeds, volumes: Mapping[str, dagger.CacheVolum
 
 
 async def _fill_empty(
-    env: GoEnv, parts: dagger.Directory, checked: dagger.Directory | None, volumes: Mapping[str, dagger.CacheVolume]
+    env: GoEnv,
+    parts: dagger.Directory,
+    checked: dagger.Directory | None,
+    volumes: Mapping[str, dagger.CacheVolume],
 ) -> int:
     """Fill the volumes that are empty from the found cache; return the fill's exit code (0: none was empty)."""
     ctr = dag.container().from_(env.image)
