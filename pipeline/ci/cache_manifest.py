@@ -56,7 +56,7 @@ def gosum_digest(*contents: str) -> str:
 
 
 def parse_manifest(text: str) -> CacheManifest | None:
-    """Return the manifest a cache carries, or None when it is not one this release writes."""
+    """Return the manifest a cache carries (of any format: unusable says why another is not read), or None."""
     try:
         data = cast("dict[str, Any]", json.loads(text))
         manifest = CacheManifest(
@@ -68,13 +68,15 @@ def parse_manifest(text: str) -> CacheManifest | None:
         )
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
-    return manifest if manifest.format == FORMAT else None
+    return manifest
 
 
 def unusable(found: CacheManifest | None, want: CacheManifest) -> str:
     """Return why a found cache may not seed this run, or "" when it may."""
     if found is None:
         return "it has no manifest.json this release can read (not a cache that ci or cache-push wrote)"
+    if found.format != want.format:
+        return f"it is in cache format {found.format}, from another release; this release reads format {want.format}"
     if found.go_version != want.go_version:
         return f"it was made with Go {found.go_version}; this run uses Go {want.go_version}"
     if found.platform != want.platform:
