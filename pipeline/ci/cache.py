@@ -29,7 +29,7 @@ from .cache_manifest import CHECKSUM, MANIFEST, TARBALL, CacheManifest, describe
 #: Where the export checksums the tarball.
 OUT: Final = "/pipeline-cache"
 #: How the engine compresses the parts' layer: zstd packs this repository's app/ caches 3.7 times smaller (954 MB
-#: into 245) faster than tar alone writes them, so the folder exports and uploads in a quarter of the time.
+#: into 245), so the folder is written to the host and uploaded in about a quarter of a plain tar's time.
 COMPRESSION: Final = dagger.ImageLayerCompression.Zstd
 #: Where the fill mounts an imported cache's parts, the folder holding its tarball and checksum (a folder's cache
 #: only), and the volumes it fills (one folder per part).
@@ -41,12 +41,13 @@ FILL_VOLUMES: Final = "/pipeline-cache-volumes"
 UNREADABLE: Final = 3
 #: Left in a volume once filled, so that a volume no step writes to (Trivy's, when a DB is given) is filled once.
 FILLED: Final = ".pipeline-cache-filled"
+#: Set to the time on the exec that lists the empty volumes, so that the answer is never a cached one.
+PROBED: Final = "PIPELINE_CACHE_PROBE"
 #: Names the parts whose volume is empty: only those are filled, and a warm engine's volumes never make it import
 #: a folder's tarball.
-PROBED: Final = "PIPELINE_CACHE_PROBE"
 EMPTY: Final = f"""for part in "$@"; do [ -n "$(ls -A {FILL_VOLUMES}/$part)" ] || echo "$part"; done"""
 #: Copies each part into its volume while the volume is empty (a warm engine's volumes keep their own); a folder's
-#: tarball is checked against its checksum beside the copy (two cores, one read). A tarball that does not match its
+#: tarball is checked against its checksum while the parts are copied. A tarball that does not match its
 #: checksum, or a part that cannot be copied, leaves every part it was filling empty again.
 FILL: Final = f"""set -u
 V={FILL_VOLUMES}
