@@ -1,6 +1,7 @@
-"""What the benchmarks share: run counts, the Figure type, timing helpers and the table renderer."""
+"""What the benchmarks share: run counts, the Figure type, timing helpers, the table renderer, dagger's module load."""
 
 import os
+import re
 import statistics
 import sys
 import time
@@ -80,3 +81,16 @@ def render(figs: list[Figure]) -> str:
         rows.append((f.name, str(len(f.values)), fmt(f.min), fmt(f.median), ratio, target, verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+
+
+#: The line dagger's plain progress ends the module's load with: `load module: pipeline DONE [14.8s]` (or [1m2.5s]).
+LOADED = re.compile(r"load module: [^\s/]+ DONE \[(?:(\d+)m)?(\d+(?:\.\d+)?)s\]")
+
+
+def module_load(plain: str) -> float:
+    """Return the seconds the module's load took, from one invocation's plain progress output."""
+    m = LOADED.search(plain)
+    if m is None:
+        msg = "dagger's plain progress has no 'load module: … DONE [..s]' line"
+        raise RuntimeError(msg)
+    return int(m.group(1) or 0) * 60 + float(m.group(2))
