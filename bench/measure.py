@@ -83,13 +83,16 @@ def render(figs: list[Figure]) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
 
 
-#: The line dagger's plain progress ends the module's load with: `load module: pipeline DONE [14.8s]` (or [1m2.5s]).
-LOADED = re.compile(r"load module: [^\s/]+ DONE \[(?:(\d+)m)?(\d+(?:\.\d+)?)s\]")
+#: The line dagger's plain progress ends the module's load with: `load module: pipeline DONE [14.8s]` (or [1m2.5s])
+#: on a new engine; an engine that has loaded it prints only `load workspace: . DONE [0.8s]`.
+LOADED = re.compile(r"load (?:module: [^\s/]+|workspace: \S+) DONE \[(?:(\d+)m)?(\d+(?:\.\d+)?)s\]")
+#: The colours dagger's plain progress still writes.
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def module_load(plain: str) -> float:
     """Return the seconds the module's load took, from one invocation's plain progress output."""
-    m = LOADED.search(plain)
+    m = LOADED.search(ANSI.sub("", plain))
     if m is None:
         msg = "dagger's plain progress has no 'load module: … DONE [..s]' line"
         raise RuntimeError(msg)
