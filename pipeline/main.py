@@ -101,7 +101,7 @@ class Pipeline(ReleaseFunctions, PerfFunctions):
         check_address(address)
         check_login(username, password)
         env = await resolved.go_env(self)
-        image, manifest = await resolved.cache_image(self, env)
+        image, manifest = await resolved.cache_export(self, env)
         if password is not None:
             image = image.with_registry_auth(address, username, password)
         tags = (manifest.key(), manifest.line())

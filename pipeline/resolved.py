@@ -10,7 +10,7 @@ import dagger
 from dagger import dag
 
 from . import pins
-from .ci.cache import NO_SEEDS, Seeds, checksummer, export_dir, export_image, fill, import_seeds
+from .ci.cache import NO_SEEDS, Packing, Seeds, checksummer, export_image, fill, import_seeds
 from .ci.cache_manifest import CacheManifest, gosum_digest
 from .config import Config
 from .core.errors import UsageError
@@ -164,16 +164,16 @@ async def cache_seeds(p: Config, project: GoMod, go_version: str) -> Seeds:
     return await import_seeds(want, p.cache_from, p.cache_image, login)
 
 
-async def cache_image(p: Config, env: GoEnv) -> tuple[dagger.Container, CacheManifest]:
+async def cache_export(p: Config, env: GoEnv) -> tuple[dagger.Container, CacheManifest]:
     """Return the image of this run's volumes (lazy), the OCI artifact cache-push publishes, and its manifest."""
     manifest = await cache_manifest(p, env.project, env.go_version)
     return export_image(env, await source(p), manifest, volumes(env), TEST_TOOLS), manifest
 
 
-async def cache_dir(p: Config, env: GoEnv) -> dagger.Directory:
-    """Return the cache folder of this run's volumes (packed now: see export_dir)."""
-    image, manifest = await cache_image(p, env)
-    return export_dir(image, manifest.to_json(), checksummer(env))
+async def cache_packing(p: Config, env: GoEnv) -> Packing:
+    """Return what this run's cache folder is made from (lazy: Packing.folder packs it)."""
+    image, manifest = await cache_export(p, env)
+    return Packing(image, manifest.to_json(), checksummer(env))
 
 
 async def ignorefile(p: Config, given_file: dagger.File | None) -> dagger.File | None:

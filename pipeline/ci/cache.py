@@ -286,19 +286,23 @@ class Packing:
     manifest: str
     summer: dagger.Container
 
+    def folder(self) -> dagger.Directory:
+        """Return the cache folder: the manifest, the image as an OCI tarball (zstd), and its sha256.
+
+        The engine packs the image when this is called (Container.asTarball is not lazy): call it only for a folder
+        that will be written.
+        """
+        tarball = self.image.as_tarball(forced_compression=COMPRESSION)
+        argv = bounded(["sh", "-c", f"sha256sum {TARBALL} > {CHECKSUM}"], EXPORT_SECONDS)
+        summed = self.summer.with_mounted_file(f"{OUT}/{TARBALL}", tarball).with_exec(argv).file(f"{OUT}/{CHECKSUM}")
+        return (
+            dag.directory()
+            .with_new_file(MANIFEST, self.manifest)
+            .with_file(TARBALL, tarball)
+            .with_file(CHECKSUM, summed)
+        )
+
 
 def checksummer(env: GoEnv) -> dagger.Container:
     """Return the container the export checksums the tarball in (the builder: sha256sum is in every one)."""
     return dag.container().from_(env.image).with_workdir(OUT)
-
-
-def export_dir(image: dagger.Container, manifest: str, summer: dagger.Container) -> dagger.Directory:
-    """Return the cache folder: the manifest, the image as an OCI tarball (zstd), and its sha256.
-
-    The engine packs the image when this is called (Container.asTarball is not lazy): call it only for a folder
-    that will be written.
-    """
-    tarball = image.as_tarball(forced_compression=COMPRESSION)
-    argv = bounded(["sh", "-c", f"sha256sum {TARBALL} > {CHECKSUM}"], EXPORT_SECONDS)
-    summed = summer.with_mounted_file(f"{OUT}/{TARBALL}", tarball).with_exec(argv).file(f"{OUT}/{CHECKSUM}")
-    return dag.directory().with_new_file(MANIFEST, manifest).with_file(TARBALL, tarball).with_file(CHECKSUM, summed)

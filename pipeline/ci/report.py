@@ -22,7 +22,7 @@ from pipeline.go.testing import TestReport
 from pipeline.security.sarif_log import Run, merge, runs_of, vet_run
 from pipeline.security.scan import ScanReport
 
-from .cache import Packing, export_dir
+from .cache import Packing
 from .steps import Skipped, verdict
 from .steps_table import StepResult, table
 
@@ -55,7 +55,7 @@ class CiReport:
         """Return this run's caches as a folder for actions/cache or GitLab cache: (--cache-from takes it back)."""
         if self.cache_image is None or self.cache_summer is None:
             return None
-        return export_dir(self.cache_image, self.cache_manifest, self.cache_summer)
+        return Packing(self.cache_image, self.cache_manifest, self.cache_summer).folder()
 
     @dagger.function
     def check(self) -> None:

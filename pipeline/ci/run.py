@@ -19,7 +19,6 @@ from pipeline.release.functions import ReleaseFunctions
 from pipeline.release.supply_chain import ReleaseFacts
 from pipeline.security.scan import Severity
 
-from .cache import Packing, checksummer
 from .report import CiReport, Reports, skip_library
 from .steps import Step, run_steps
 
@@ -105,6 +104,5 @@ async def ci(
         return list(release)
 
     results = await run_steps(checks, after_checks)
-    image, manifest = await resolved.cache_image(p, env)
-    packing = Packing(image, manifest.to_json(), checksummer(env))
+    packing = await resolved.cache_packing(p, env)
     return await out.report(results, env.go_version, cache=packing, notes=[env.cache_note])

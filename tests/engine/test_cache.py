@@ -67,7 +67,7 @@ async def made(go_image: str, tmp_path_factory: pytest.TempPathFactory) -> Made:
     assert tested.ok, tested.summary
     assert linted.ok, linted.summary
     out = tmp_path_factory.mktemp("cache") / "pipeline-cache"
-    await (await resolved.cache_dir(p, await resolved.go_env(p))).export(str(out))
+    await (await resolved.cache_packing(p, await resolved.go_env(p))).folder().export(str(out))
     return Made(out, namespace)
 
 
