@@ -104,7 +104,9 @@ class Config:
         Doc("A cache folder ci's cache wrote (restored by actions/cache or GitLab cache:): new volumes start there."),
     ] = None
     cache_image: Annotated[
-        str, Doc("OCI repository of caches cache-push wrote (e.g. ghcr.io/acme/hello-cache): new volumes start there.")
+        str,
+        Doc("OCI repository of caches cache-push wrote (e.g. ghcr.io/acme/hello-cache): new volumes start there."),
+        Checked(ArgKind.ADDRESS),
     ] = ""
     cache_username: Annotated[str, Doc("Registry user for --cache-image.")] = ""
     cache_password: Annotated[dagger.Secret | None, Doc("Registry password or token for --cache-image.")] = None

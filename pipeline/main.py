@@ -98,7 +98,7 @@ class Pipeline(ReleaseFunctions, PerfFunctions):
         password: Password = None,
     ) -> list[str]:
         """Publish this engine's caches as one OCI artifact, tagged with its key and its Go version's line."""
-        check_address(address)
+        check_address(address, "cache-push --address")
         check_login(username, password)
         env = await resolved.go_env(self)
         image, manifest = await resolved.cache_export(self, env)

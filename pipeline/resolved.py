@@ -159,6 +159,8 @@ async def cache_seeds(p: Config, project: GoMod, go_version: str) -> Seeds:
     """Return the imported cache new volumes start from (--cache-from, --cache-image), or none."""
     if p.cache_from is None and not p.cache_image:
         return NO_SEEDS
+    if p.cache_image:
+        check_address(p.cache_image, "--cache-image")  # a typo is bad input; an unreachable registry only costs time
     want = await cache_manifest(p, project, go_version)
     login = (p.cache_username, p.cache_password)
     return await import_seeds(want, p.cache_from, p.cache_image, login)
@@ -225,7 +227,7 @@ async def supply(p: Config, image_fn: ImageFn, username: str, password: dagger.S
     )
 
 
-def publish_tags(address: str, version: str, commit: str, latest: bool) -> list[str]:
+def publish_tags(address: str, version: str, commit: str, latest: bool, step: str = "publish") -> list[str]:
     """Return the tags publish writes, checked (address, semver, commit) before anything is built."""
-    check_address(address)
+    check_address(address, f"{step} --address")
     return fan_out(version, latest=latest, commit=commit)

@@ -116,7 +116,7 @@ VALIDATORS: Final[Mapping[ArgKind, Callable[[Any, str], object]]] = {
     ArgKind.IMAGE_REF: lambda v, flag: parse_ref(str(v), flag.split(" ", 1)[0]),
     ArgKind.PINNED_IMAGE_REF: _pinned_image,
     ArgKind.VEX_FILES: _vex_files,
-    ArgKind.ADDRESS: lambda v, _: check_address(str(v)),
+    ArgKind.ADDRESS: lambda v, flag: check_address(str(v), flag),
     ArgKind.RELEASE_VERSION: lambda v, _: parse_version(str(v)),
     ArgKind.THRESHOLD: lambda v, _: check_threshold(float(v)),
     ArgKind.COUNT: lambda v, _: check_count(int(v)),

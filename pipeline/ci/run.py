@@ -53,7 +53,7 @@ async def ci(
     """
     plan = ci_release_plan(given.address, given.key is not None, given.chart_dir is not None, given.chart_address)
     if given.address:
-        resolved.publish_tags(given.address, given.version, given.commit, given.latest)
+        resolved.publish_tags(given.address, given.version, given.commit, given.latest, "ci")
     platforms = resolved.platforms(p)
     publish = partial(
         p.publish, given.address, given.version, given.commit, given.latest, given.username, given.password

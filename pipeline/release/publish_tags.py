@@ -16,14 +16,17 @@ _SHA: Final = re.compile(r"^[0-9a-f]{7,40}$")
 SHORT_SHA: Final = 7
 
 
-def check_address(address: str) -> str:
-    """Return address (a repository without tag or digest) or raise UsageError saying why not."""
+def check_address(address: str, flag: str = "publish") -> str:
+    """Return address (a repository without tag or digest) or raise UsageError naming flag and saying why not.
+
+    flag: the step and input the address came in, e.g. "publish-chart --address" or "--cache-image".
+    """
     last = address.rsplit("/", 1)[-1] if "/" in address else ""
     if "@" in address or ":" in last:
-        msg = f"publish: address {address!r} must not carry a tag or digest; tags come from --version"
+        msg = f"{flag}: {address!r} must not carry a tag or digest; the step writes its own tags"
         raise UsageError(msg)
     if not _ADDRESS.fullmatch(address) or len(address) > 255:  # noqa: PLR2004 (distribution's limit)
-        msg = f"publish: {address!r} is not a valid image repository such as ghcr.io/acme/hello"
+        msg = f"{flag}: {address!r} is not a valid image repository such as ghcr.io/acme/hello"
         raise UsageError(msg)
     return address
 

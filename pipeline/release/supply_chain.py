@@ -160,7 +160,7 @@ async def publish_chart(
     supply: Supply, chart_dir: dagger.Directory, address: str, image: str, version: str, signer: Signer
 ) -> str:
     """Package the chart pinned to a published image's digest, push it to address and sign it."""
-    check_address(address)
+    check_address(address, "publish-chart --address")
     chart_version = str(parse_version(version))
     pinned = parse_ref(image, "publish-chart")
     if not pinned.digest:

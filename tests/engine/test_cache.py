@@ -20,6 +20,7 @@ from dagger import dag
 
 from pipeline import Pipeline, resolved
 from pipeline.ci.cache_manifest import CHECKSUM, MANIFEST, TARBALL, parse_manifest
+from pipeline.core.errors import UsageError
 from pipeline.core.tasks import gather
 from pipeline.go.builder import COMPILE_FLAGS, GoEnv
 from pipeline.go.testing import TEST_TOOLS
@@ -214,3 +215,9 @@ async def test_cache_push_then_a_new_engine_pulls_it_by_key(
     )
     assert missing.cache_note.startswith(f"cache: not used, the run is cold: {repo}-absent:"), missing.cache_note
     assert await filled_volumes(missing, go_image) == "", "nothing to pull, yet a volume was filled"
+
+
+async def test_a_cache_image_that_is_no_repository_is_a_usage_error_in_module_mode_too(go_image: str) -> None:
+    # The CLI refuses it before any session; a function called through the engine says the same, and pulls nothing.
+    with pytest.raises(UsageError, match=r"^--cache-image: 'ghcr.io/acme/hello-cache:v1' must not carry a tag"):
+        await resolved.go_env(fresh(go_image, cache_image="ghcr.io/acme/hello-cache:v1"))

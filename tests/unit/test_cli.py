@@ -91,6 +91,9 @@ def test_secret_on_the_command_line_is_refused(monkeypatch: pytest.MonkeyPatch) 
         (["--source", str(APP), "--packages", "./cmd/nope", "build"], "packages: './cmd/nope' names no Go package"),
         (["--source", str(APP), "--port", "0", "serve"], "port: 0 is not a TCP port"),
         (["--source", str(APP), "ci", "--address", "Bad/Repo", "--version", "v1.0.0"], "not a valid image repository"),
+        (["--source", str(APP), "--cache-image", "not a ref", "ci"], "--cache-image: 'not a ref' is not a valid image"),
+        (["--source", str(APP), "--cache-image", "ghcr.io/a/c:v1", "test"], "--cache-image: 'ghcr.io/a/c:v1' must not"),
+        (["--source", str(APP), "cache-push", "--address", "Bad"], "cache-push --address: 'Bad' is not a valid image"),
     ],
 )
 def test_usage_errors_exit_2_before_any_engine_session(

@@ -55,6 +55,13 @@ def test_invalid_addresses(address: str, why: str) -> None:
         check_address(address)
 
 
+def test_an_invalid_address_names_the_input_it_came_in() -> None:
+    with pytest.raises(ValueError, match=r"^publish: 'x y' is not"):
+        check_address("x y")
+    with pytest.raises(ValueError, match=r"^--cache-image: 'ghcr.io/a/c:v1' must not carry a tag or digest"):
+        check_address("ghcr.io/a/c:v1", "--cache-image")
+
+
 @pytest.mark.parametrize(
     ("address", "host"),
     [("ghcr.io/acme/hello", "ghcr.io"), ("127.0.0.1:5001/x/y", "127.0.0.1:5001"), ("acme/hello", "docker.io")],
