@@ -74,6 +74,8 @@ fi
 for part in $empty; do touch "$V/$part/{FILLED}"; done
 exit 0
 """
+#: The mode of the folder's files, as a `cp` would leave them (the engine writes a tarball 0600).
+FOLDER_MODE: Final = 0o644
 #: Where the export gathers the parts (and the manifest) before the engine packs them into one image: one file
 #: travels faster and surer than thousands (an export of the bare folder stalled here once, mid-copy).
 PARTS_DIR: Final = "/pipeline-cache-parts"
@@ -298,8 +300,8 @@ class Packing:
         return (
             dag.directory()
             .with_new_file(MANIFEST, self.manifest)
-            .with_file(TARBALL, tarball)
-            .with_file(CHECKSUM, summed)
+            .with_file(TARBALL, tarball, permissions=FOLDER_MODE)
+            .with_file(CHECKSUM, summed, permissions=FOLDER_MODE)
         )
 
 

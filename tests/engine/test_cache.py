@@ -83,6 +83,10 @@ async def test_the_folder_holds_a_manifest_and_one_zstd_image_of_the_parts(cache
     assert manifest.go_version == "1.26.8"
     assert manifest.tools["golangci-lint"] == "2.15.0"
     assert sorted(p.name for p in cache_folder.iterdir()) == [TARBALL, CHECKSUM, MANIFEST]
+    # Readable by any user, as a cp would leave them (a CI cache step or another account reads them).
+    assert {p.name: p.stat().st_mode & 0o777 for p in cache_folder.iterdir()} == dict.fromkeys(
+        (TARBALL, CHECKSUM, MANIFEST), 0o644
+    )
     assert (cache_folder / CHECKSUM).read_text().split() == [
         hashlib.sha256((cache_folder / TARBALL).read_bytes()).hexdigest(),
         TARBALL,
