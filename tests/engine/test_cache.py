@@ -99,6 +99,15 @@ async def test_the_folder_holds_a_manifest_and_one_zstd_image_of_the_parts(cache
     # The test cache keeps the owner the tests run as (the builder's nonroot user), so they can write to it.
     owner = dag.container().from_(go_image).with_mounted_directory("/parts", parts)
     assert (await owner.with_exec(["stat", "-c", "%u:%g", "/parts/gotest"]).stdout()).strip() == "65532:65532"
+    # An output both Go caches hold travels once: the build cache's name is a link to the test user's file.
+    count = (
+        "cd /parts/gotest && linked=0 apart=0; for f in ??/*-d; do [ -f /parts/gobuild/$f ] || continue;"
+        ' if [ "$(stat -c %i $f)" = "$(stat -c %i /parts/gobuild/$f)" ]; then linked=$((linked+1));'
+        " else apart=$((apart+1)); fi; done; echo $linked $apart"
+    )
+    linked, apart = map(int, (await owner.with_exec(["sh", "-c", count]).stdout()).split())
+    assert linked > 0, "no output of the test user's cache is in the build cache: nothing to link"
+    assert apart == 0, f"{apart} outputs travel twice"
 
 
 async def test_a_new_engine_seeded_from_the_folder_answers_from_gos_test_cache(
