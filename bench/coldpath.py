@@ -19,7 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import genmodule
@@ -40,30 +40,27 @@ GOLANGCI_LINT = subprocess.run(
 ).stdout.strip()
 
 
-def dagger(repo: Path, *args: str, engine: str = "") -> float:
-    """Run `dagger <args>` in the repository copy (against engine when given); return its seconds."""
+def run_dagger(repo: Path, args: Sequence[str], engine: str = "") -> tuple[float, str]:
+    """Run `dagger <args>` in the repository copy (against engine when given); return its seconds and its output."""
     env = {**os.environ, **({"_EXPERIMENTAL_DAGGER_RUNNER_HOST": engine} if engine else {})}
     t0 = time.perf_counter()
     res = subprocess.run([DAGGER, *args], cwd=repo, env=env, capture_output=True, text=True, timeout=3600, check=False)
+    seconds = time.perf_counter() - t0
     if res.returncode != 0:
         msg = f"dagger {' '.join(args)[:200]} failed:\n{res.stderr[-3000:]}"
         raise RuntimeError(msg)
-    return time.perf_counter() - t0
+    return seconds, res.stdout + res.stderr
+
+
+def dagger(repo: Path, *args: str, engine: str = "") -> float:
+    """Run `dagger <args>` in the repository copy (against engine when given); return its seconds."""
+    return run_dagger(repo, args, engine)[0]
 
 
 def dagger_job(repo: Path, script: str, engine: str) -> tuple[float, float]:
     """Run the CI files' script in one `dagger -c` invocation against engine; return its seconds and its load's."""
-    env = {**os.environ, "_EXPERIMENTAL_DAGGER_RUNNER_HOST": engine}
-    t0 = time.perf_counter()
-    res = subprocess.run(
-        [DAGGER, "--progress=plain", "-c", script],
-        cwd=repo, env=env, capture_output=True, text=True, timeout=3600, check=False,
-    )  # fmt: skip
-    seconds = time.perf_counter() - t0
-    if res.returncode != 0:
-        msg = f"dagger -c {script[:200]} failed:\n{res.stderr[-3000:]}"
-        raise RuntimeError(msg)
-    return seconds, module_load(res.stdout + res.stderr)
+    seconds, output = run_dagger(repo, ("--progress=plain", "-c", script), engine)
+    return seconds, module_load(output)
 
 
 def workspace(tmp: Path) -> tuple[Path, Path]:

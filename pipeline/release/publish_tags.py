@@ -16,7 +16,7 @@ _SHA: Final = re.compile(r"^[0-9a-f]{7,40}$")
 SHORT_SHA: Final = 7
 
 
-def check_address(address: str, flag: str = "publish") -> str:
+def check_address(address: str, flag: str) -> str:
     """Return address (a repository without tag or digest) or raise UsageError naming flag and saying why not.
 
     flag: the step and input the address came in, e.g. "publish-chart --address" or "--cache-image".

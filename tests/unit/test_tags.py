@@ -36,7 +36,7 @@ def test_invalid_commits_are_rejected(bad: str) -> None:
     ["ghcr.io/acme/hello", "127.0.0.1:5001/hello", "registry.gitlab.com/g/sub/p", "hello", "localhost:5000/a/b"],
 )
 def test_valid_addresses(address: str) -> None:
-    assert check_address(address) == address
+    assert check_address(address, "publish --address") == address
 
 
 @pytest.mark.parametrize(
@@ -52,12 +52,12 @@ def test_valid_addresses(address: str) -> None:
 )
 def test_invalid_addresses(address: str, why: str) -> None:
     with pytest.raises(ValueError, match=why):
-        check_address(address)
+        check_address(address, "publish --address")
 
 
 def test_an_invalid_address_names_the_input_it_came_in() -> None:
-    with pytest.raises(ValueError, match=r"^publish: 'x y' is not"):
-        check_address("x y")
+    with pytest.raises(ValueError, match=r"^publish --address: 'x y' is not"):
+        check_address("x y", "publish --address")
     with pytest.raises(ValueError, match=r"^--cache-image: 'ghcr.io/a/c:v1' must not carry a tag or digest"):
         check_address("ghcr.io/a/c:v1", "--cache-image")
 
